@@ -1,0 +1,138 @@
+"""What every command shares: global options, the context, option declarations, error rendering.
+
+Kept light: importing this module must not import httpx, keyring, yaml or rich.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from fbhub.errors import EXIT_FAILED, FbhubError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class GlobalOptions:
+    config: str | None = None
+    profile: str | None = None
+    verbose: bool = False
+
+
+@dataclass
+class AppContext:
+    """Resolved settings and secrets for one command run."""
+
+    settings: Any  # fbhub.settings.Resolved
+    secrets: Any  # fbhub.secrets.SecretStore
+    verbose: bool = False
+    log: Callable[[str], None] = field(default=lambda line: None)
+
+    def graph_client(self, *, transport: Any = None, app_secret: str | None = None, with_secret: bool = True):
+        """The one place a GraphClient is built from settings (URL, version, timeout, credentials)."""
+        from fbhub.graph import GraphClient
+
+        s = self.settings
+        secret = app_secret if app_secret is not None else (self.secrets.get("app-secret") if with_secret else None)
+        return GraphClient(
+            graph_url=s["graph_url"],
+            graph_version=s["graph_version"],
+            app_id=s.get("app_id"),
+            app_secret=secret,
+            timeout=s["timeout"],
+            transport=transport,
+            verbose_log=self.log if self.verbose else None,
+        )
+
+
+def globals_of(ctx: typer.Context) -> GlobalOptions:
+    root = ctx.find_root()
+    obj = root.obj
+    return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
+
+
+def err_line(text: str) -> None:
+    """One line on stderr, secrets redacted."""
+    from fbhub.redact import redact
+
+    sys.stderr.write(redact(text) + "\n")
+    sys.stderr.flush()
+
+
+def load_context(ctx: typer.Context, **flags: Any) -> AppContext:
+    """Resolve settings (flag > env > file > default) and open the secret store for this command."""
+    from fbhub.secrets import SecretStore
+    from fbhub.settings import resolve
+
+    g = globals_of(ctx)
+    settings = resolve(flags, profile=g.profile, config_path=g.config)
+    return AppContext(settings=settings, secrets=SecretStore(settings.profile), verbose=g.verbose,
+                      log=lambda line: err_line(f"[fbhub] {line}"))
+
+
+def handle_errors(fn: F) -> F:
+    """Render expected failures as one line (plus hint) with their exit code; never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FbhubError as exc:
+            err_line(f"error: {exc.message}")
+            if exc.hint:
+                err_line(f"hint: {exc.hint}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_line("interrupted; nothing was left half-written")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: still no traceback (secrets could be in locals/args)
+            if os.environ.get("FBHUB_DEBUG"):
+                raise
+            err_line(f"error: unexpected {type(exc).__name__}: {exc}")
+            err_line("hint: this is a bug in fbhub; rerun with FBHUB_DEBUG=1 to see the traceback")
+            raise typer.Exit(EXIT_FAILED) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# -- option declarations shared by commands (one place each) -------------------------------------
+DomainOpt = Annotated[str | None, typer.Option("--domain", help="CX domain (env FBHUB_DOMAIN)", show_default=False)]
+AppIdOpt = Annotated[str | None, typer.Option("--app-id", help="Meta App ID (env FBHUB_APP_ID)", show_default=False)]
+GraphUrlOpt = Annotated[
+    str | None, typer.Option("--graph-url", help="Graph API base URL (env FBHUB_GRAPH_URL)", show_default=False)
+]
+GraphVersionOpt = Annotated[
+    str | None,
+    typer.Option("--graph-version", help="Graph API version, e.g. v24.0 (env FBHUB_GRAPH_VERSION)",
+                 show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout")]
+
+
+def graph_flags(domain: str | None = None, app_id: str | None = None, graph_url: str | None = None,
+                graph_version: str | None = None, **more: Any) -> dict[str, Any]:
+    return {"domain": domain, "app_id": app_id, "graph_url": graph_url, "graph_version": graph_version, **more}
+
+
+def console(*, stderr: bool = False):
+    """A rich Console: colour on a terminal, plain when piped or NO_COLOR is set."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    from fbhub.redact import redact
+
+    sys.stdout.write(redact(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n")

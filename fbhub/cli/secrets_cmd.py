@@ -1,0 +1,138 @@
+"""fbhub secrets set | list | delete"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from fbhub.cli.common import JsonOpt, globals_of, handle_errors, print_json
+
+app = typer.Typer(help="Store secrets in the OS keyring (never in the config file).", no_args_is_help=True)
+
+KindArg = Annotated[str, typer.Argument(help="app-secret, page-token, verify-token or user-token")]
+
+
+def _kind(kind: str) -> str:
+    from fbhub.errors import UsageError
+    from fbhub.secrets import KINDS
+
+    if kind not in KINDS:
+        raise UsageError(f"unknown secret {kind!r}", hint="choose one of: " + ", ".join(KINDS))
+    return kind
+
+
+def read_secret_input(label: str) -> str:
+    """A hidden prompt on a terminal; otherwise standard input (one trailing newline is the terminator).
+
+    Never a command-line argument: other users can read those in ``ps``.
+    """
+    if sys.stdin is not None and sys.stdin.isatty():
+        return typer.prompt(label, hide_input=True)
+    data = sys.stdin.read() if sys.stdin is not None else ""
+    if data.endswith("\r\n"):
+        data = data[:-2]
+    elif data.endswith("\n"):
+        data = data[:-1]
+    return data
+
+
+def _store(ctx: typer.Context):
+    from fbhub.secrets import SecretStore
+    from fbhub.settings import resolve_profile
+
+    return SecretStore(resolve_profile(globals_of(ctx).profile))
+
+
+@app.command("set")
+@handle_errors
+def set_(
+    ctx: typer.Context,
+    kind: KindArg,
+    page: Annotated[str | None, typer.Option("--page", help="Page ID the page token belongs to")] = None,
+    generate: Annotated[bool, typer.Option("--generate", help="verify-token: generate a strong random one")] = False,
+) -> None:
+    """Store a secret, read from a hidden prompt or from standard input."""
+    from fbhub.errors import UsageError
+    from fbhub.redact import mask
+    from fbhub.secrets import KINDS, split_tokens
+    from fbhub.settings import parse_page_id
+
+    kind = _kind(kind)
+    store = _store(ctx)
+    if page is not None:
+        if kind != "page-token":
+            raise UsageError("--page only goes with page-token", hint="fbhub secrets set page-token --page ID")
+        page = parse_page_id(page)
+    if generate:
+        if kind != "verify-token":
+            raise UsageError("--generate only goes with verify-token", hint="fbhub secrets set verify-token --generate")
+        import secrets as pysecrets
+
+        value = pysecrets.token_urlsafe(32)
+    else:
+        value = read_secret_input(KINDS[kind].label)
+    if kind == "page-token" and not page:
+        tokens = split_tokens(value) if value.strip() else [value]
+    else:
+        tokens = [value]
+    if not tokens or tokens == [""]:
+        raise UsageError(f"no {KINDS[kind].label} was given", hint="type or pipe the value on standard input")
+    for tok in tokens:
+        label = store.set(kind, tok, label=page)
+        where = f" as {label}" if kind == "page-token" else ""
+        typer.echo(f"stored {KINDS[kind].label} {mask(tok)}{where} in the keyring (profile {store.profile})")
+
+
+@app.command("list")
+@handle_errors
+def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Show which secrets are set (masked) and where they come from."""
+    from fbhub.redact import mask
+    from fbhub.secrets import KINDS
+
+    store = _store(ctx)
+    rows = []
+    for kind, k in KINDS.items():
+        if kind == "page-token":
+            for label, tok in store.page_tokens().items():
+                rows.append({"secret": kind, "label": label, "value": mask(tok), "source": store.source(kind)})
+            if not any(r["secret"] == kind for r in rows):
+                rows.append({"secret": kind, "label": "", "value": None, "source": "not set", "env": k.env})
+            continue
+        v = store.get(kind)
+        rows.append({"secret": kind, "label": "", "value": mask(v) if v else None,
+                     "source": store.source(kind) if v else "not set", "env": k.env})
+    if as_json:
+        print_json({"profile": store.profile, "secrets": rows, "keyring_problem": store.keyring_problem})
+        return
+    for r in rows:
+        label = f" [{r['label']}]" if r["label"] else ""
+        typer.echo(f"{r['secret']}{label}: {r['value'] or '(not set)'}  ({r['source']})")
+    if store.keyring_problem:
+        typer.echo(f"note: no usable OS keyring ({store.keyring_problem}); "
+                   "set FBHUB_APP_SECRET, FBHUB_PAGE_TOKENS and FBHUB_VERIFY_TOKEN instead")
+
+
+@app.command("delete")
+@handle_errors
+def delete(
+    ctx: typer.Context,
+    kind: KindArg,
+    page: Annotated[str | None, typer.Option("--page", help="Only this page token (label or page ID)")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Delete a secret from the keyring."""
+    from fbhub.errors import UsageError
+    from fbhub.secrets import KINDS
+
+    kind = _kind(kind)
+    store = _store(ctx)
+    what = KINDS[kind].label + (f" {page}" if page else "s" if kind == "page-token" else "")
+    if not yes:
+        if not (sys.stdin is not None and sys.stdin.isatty()):
+            raise UsageError(f"refusing to delete the {what} without confirmation", hint="add --yes")
+        typer.confirm(f"Delete the {what} of profile {store.profile}?", abort=True)
+    n = store.delete(kind, label=page)
+    typer.echo(f"deleted {n} secret(s): {what} (profile {store.profile})" if n else f"no {what} was stored")

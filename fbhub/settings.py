@@ -1,0 +1,289 @@
+"""The settings table and their precedence: command-line flag > environment > config file > default.
+
+Each setting is described once here (file key, env var, flag, default, parser); ``config show``,
+``config set``, the README table and every command read this table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fbhub.errors import ConfigError, UsageError
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_GRAPH_VERSION = "v24.0"
+DEFAULT_PROFILE = "default"
+ENV_PREFIX = "FBHUB_"
+
+_APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
+_PAGE_ID_RE = re.compile(r"^[0-9]{1,25}$")
+_VERSION_RE = re.compile(r"^v[0-9]{1,2}\.[0-9]$")
+_PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _shown(value: Any) -> str:
+    s = repr(value)
+    return s if len(s) <= 60 else s[:57] + "...'"
+
+
+def parse_app_id(value: Any) -> str:
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not _APP_ID_RE.match(text):
+        why = "it has spaces" if isinstance(text, str) and any(c.isspace() for c in text) else "it is not digits"
+        raise UsageError(f"invalid App ID {_shown(value)}: {why}",
+                         hint="copy the App ID (digits only) from App settings > Basic in Meta's dashboard")
+    return text
+
+
+def parse_page_id(value: Any) -> str:
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not _PAGE_ID_RE.match(text):
+        raise UsageError(f"invalid Page ID {_shown(value)}: a Page ID is digits only",
+                         hint="find it on the Page under About > Page transparency, or use 'fbhub configure'")
+    return text
+
+
+def parse_graph_url(value: Any) -> str:
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"invalid Graph URL {_shown(value)}", hint="e.g. https://graph.facebook.com")
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise UsageError(f"invalid Graph URL {_shown(value)}: give scheme and host only",
+                         hint="e.g. https://graph.facebook.com, or the sandbox's http://127.0.0.1:PORT")
+    if parts.username or parts.password:
+        raise UsageError(f"invalid Graph URL {_shown(value)}: it must not contain user info",
+                         hint="e.g. https://graph.facebook.com")
+    return text.rstrip("/")
+
+
+def parse_graph_version(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and re.match(r"^[0-9]{1,2}\.[0-9]$", text):
+        text = "v" + text
+    if not isinstance(text, str) or not _VERSION_RE.match(text):
+        raise UsageError(f"invalid Graph API version {_shown(value)}",
+                         hint=f"write it like {DEFAULT_GRAPH_VERSION}")
+    return text
+
+
+def parse_domain_setting(value: Any) -> str:
+    from fbhub.domain import parse_domain
+
+    if not isinstance(value, str):
+        raise UsageError(f"invalid domain {_shown(value)}", hint="e.g. cx.example.com")
+    return parse_domain(value).host
+
+
+def parse_pages(value: Any) -> list[dict[str, str]]:
+    """Pages as ``id[:name]`` items (comma-separated in env/flags) or a YAML list of {id, name}."""
+    items: list[Any]
+    if isinstance(value, str):
+        items = [p for p in re.split(r"\s*,\s*", value.strip()) if p]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise UsageError(f"invalid pages {_shown(value)}", hint="write pages as 111:Support,222:Sales")
+    pages: list[dict[str, str]] = []
+    for item in items:
+        if isinstance(item, dict):
+            pid, name = item.get("id"), item.get("name", "")
+        elif isinstance(item, (str, int)):
+            pid, _, name = str(item).partition(":")
+        else:
+            raise UsageError(f"invalid page entry {_shown(item)}", hint="write pages as 111:Support,222:Sales")
+        pid = parse_page_id(pid.strip() if isinstance(pid, str) else pid)
+        if any(p["id"] == pid for p in pages):
+            continue
+        pages.append({"id": pid, "name": str(name or "").strip()})
+    return pages
+
+
+def parse_field_list(value: Any) -> list[str]:
+    from fbhub.fields import parse_fields
+
+    if not isinstance(value, (str, list)):
+        raise UsageError(f"invalid field list {_shown(value)}", hint="e.g. messages,messaging_postbacks")
+    return parse_fields(value)
+
+
+def parse_timeout(value: Any) -> float:
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        t = -1.0
+    if not (0 < t <= 300):
+        raise UsageError(f"invalid timeout {_shown(value)}", hint="give seconds between 0 and 300, e.g. 10")
+    return t
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    help: str
+    parse: Callable[[Any], Any]
+    default: Any = None
+    example: str = ""
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def _platform_fields() -> list[str]:
+    from fbhub.fields import PLATFORM_FIELDS
+
+    return list(PLATFORM_FIELDS)
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("domain", "The CX server's public host name", parse_domain_setting, None, "cx.example.com"),
+        Setting("app_id", "The Meta app's App ID (digits)", parse_app_id, None, "1234567890123456"),
+        Setting("graph_url", "Graph API base URL", parse_graph_url, DEFAULT_GRAPH_URL, DEFAULT_GRAPH_URL),
+        Setting("graph_version", "Pinned Graph API version", parse_graph_version, DEFAULT_GRAPH_VERSION,
+                DEFAULT_GRAPH_VERSION),
+        Setting("pages", "Facebook Pages (id and name) connected to the platform", parse_pages, [],
+                "111:Support,222:Sales"),
+        Setting("webhook_fields", "Webhook fields to subscribe", parse_field_list, _platform_fields,
+                "messages,messaging_postbacks"),
+        Setting("timeout", "Seconds to wait for each Graph request", parse_timeout, 10.0, "10"),
+    )
+}
+
+SECRET_FILE_KEYS = {"app_secret", "secret", "client_secret", "page_token", "page_tokens", "access_token",
+                    "verify_token", "user_token", "token", "tokens"}
+
+SOURCES = ("flag", "env", "file", "default")
+
+
+def parse_profile(value: str) -> str:
+    if not isinstance(value, str) or not _PROFILE_RE.match(value):
+        raise UsageError(f"invalid profile name {_shown(value)}",
+                         hint="use letters, digits, '-', '_' or '.', e.g. staging or production")
+    return value
+
+
+@dataclass
+class Resolved:
+    """Settings of one profile with where each value came from."""
+
+    profile: str
+    config_path: Path
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def require(self, name: str) -> Any:
+        """The value, or a ConfigError telling the three ways to give it."""
+        value = self.values.get(name)
+        if value in (None, "", []):
+            s = SETTINGS[name]
+            raise ConfigError(
+                f"no {name} is set for profile {self.profile!r}",
+                hint=f"pass {s.flag} {s.example}, set {s.env}, or run 'fbhub config set {name} {s.example}'",
+            )
+        return value
+
+
+def resolve_config_path(flag: str | Path | None, env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if flag:
+        return Path(flag).expanduser()
+    if env.get("FBHUB_CONFIG"):
+        return Path(env["FBHUB_CONFIG"]).expanduser()
+    from fbhub.configfile import default_config_path
+
+    return default_config_path()
+
+
+def resolve_profile(flag: str | None, env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return parse_profile(flag or env.get("FBHUB_PROFILE") or DEFAULT_PROFILE)
+
+
+def check_file_profile(path: Path, profile: str, data: Mapping[str, Any]) -> None:
+    """Refuse secrets and unknown keys in a profile, naming file, line and the fix."""
+    import difflib
+
+    from fbhub.configfile import key_line
+
+    for key in data:
+        line = key_line(path, "profiles", profile, str(key))
+        where = f"{path}:{line}" if line else str(path)
+        if key in SECRET_FILE_KEYS:
+            raise ConfigError(
+                f"{where}: {key!r} is a secret and does not belong in the config file",
+                hint="remove it from the file and store it with 'fbhub secrets set app-secret' / "
+                "'fbhub secrets set page-token' (or FBHUB_APP_SECRET / FBHUB_PAGE_TOKENS in CI)",
+                path=str(path), line=line)
+        if key not in SETTINGS:
+            close = difflib.get_close_matches(str(key), list(SETTINGS), n=1)
+            raise ConfigError(
+                f"{where}: unknown setting {key!r} in profile {profile!r}",
+                hint=(f"did you mean {close[0]!r}? " if close else "") + "known settings: " + ", ".join(SETTINGS),
+                path=str(path), line=line)
+
+
+def resolve(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    profile: str | None = None,
+    config_path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Resolved:
+    """Resolve every setting: flag > env > config file > default."""
+    from fbhub.configfile import ConfigFile, key_line
+
+    env = os.environ if env is None else env
+    flags = flags or {}
+    path = resolve_config_path(config_path, env)
+    prof = resolve_profile(profile, env)
+    cfg = ConfigFile.load(path)
+    file_values = cfg.profile(prof)
+    check_file_profile(path, prof, file_values)
+    out = Resolved(profile=prof, config_path=path)
+    for name, s in SETTINGS.items():
+        if flags.get(name) not in (None, ""):
+            raw, src = flags[name], "flag"
+        elif env.get(s.env, "") != "":
+            raw, src = env[s.env], "env"
+        elif name in file_values and file_values[name] is not None:
+            raw, src = file_values[name], "file"
+        else:
+            default = s.default() if callable(s.default) else s.default
+            out.values[name], out.sources[name] = default, "default"
+            continue
+        try:
+            out.values[name] = s.parse(raw)
+        except UsageError as exc:
+            origin = {"flag": f"{s.flag}", "env": f"{s.env}",
+                      "file": f"{path}:{key_line(path, 'profiles', prof, name) or '?'} ({name})"}[src]
+            cls = ConfigError if src == "file" else UsageError
+            raise cls(f"{origin}: {exc.message}", hint=exc.hint) from None
+        out.sources[name] = src
+    return out
+
+
+def to_file_value(name: str, value: Any) -> Any:
+    """The YAML form of a parsed value."""
+    if name == "webhook_fields":
+        return list(value)
+    return value

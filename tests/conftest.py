@@ -1,0 +1,72 @@
+"""Every test runs isolated: its own config file, a file-backed keyring in a temp dir, no FBHUB_* env."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+SUPPORT = str(Path(__file__).parent / "support")
+if SUPPORT not in sys.path:
+    sys.path.insert(0, SUPPORT)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """Point fbhub at temp files; subprocesses inherit the same isolation through the environment."""
+    for key in list(os.environ):
+        if key.startswith("FBHUB_") or key in ("NO_COLOR", "FORCE_COLOR", "CI"):
+            monkeypatch.delenv(key, raising=False)
+    home = tmp_path / "fbhub-home"
+    home.mkdir()
+    monkeypatch.setenv("FBHUB_CONFIG", str(home / "config.yaml"))
+    monkeypatch.setenv("FBHUB_TEST_KEYRING_FILE", str(home / "keyring.json"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "filekeyring.FileKeyring")
+    monkeypatch.setenv("PYTHONPATH", SUPPORT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("NO_COLOR", "1")
+    import keyring
+    from filekeyring import FileKeyring
+
+    keyring.set_keyring(FileKeyring())
+    yield home
+
+
+@pytest.fixture
+def keyring_data(isolated_env):
+    """Read what the test keyring holds."""
+
+    def read() -> dict[str, str]:
+        p = isolated_env / "keyring.json"
+        return json.loads(p.read_text()) if p.exists() else {}
+
+    return read
+
+
+@pytest.fixture
+def no_keyring(monkeypatch):
+    """No usable keyring backend, as on a headless CI machine."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture
+def cli():
+    """Run the real CLI in-process: cli(args, input=..., env=...) -> Result (stdout and stderr apart)."""
+    from typer.testing import CliRunner
+
+    from fbhub.cli import app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+    return run

@@ -1,0 +1,35 @@
+"""Fast start: --version and --help import none of httpx, keyring, yaml (nor rich for --version)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys, runpy
+sys.argv = ["fbhub"] + {args!r}
+try:
+    runpy.run_module("fbhub", run_name="__main__")
+except SystemExit:
+    pass
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("httpx", "keyring", "yaml", "rich"))
+print("HEAVY=" + ",".join(sorted({{m.split(".")[0] for m in heavy}})))
+"""
+
+
+@pytest.mark.parametrize("args,allowed", [(["--version"], set()), (["--help"], {"rich"}),
+                                          (["urls", "cx.example.com", "--json"], set())])
+def test_no_heavy_imports(args, allowed):
+    p = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, timeout=60)
+    line = [x for x in p.stdout.splitlines() if x.startswith("HEAVY=")][-1]
+    loaded = set(filter(None, line[6:].split(",")))
+    assert loaded <= allowed, loaded
+
+
+def test_python_m_and_version():
+    p = subprocess.run([sys.executable, "-m", "fbhub", "--version"], capture_output=True, text=True, timeout=60)
+    from fbhub import __version__
+
+    assert p.returncode == 0 and p.stdout.strip() == f"fbhub {__version__}"
