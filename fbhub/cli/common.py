@@ -94,6 +94,10 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_FAILED) from None
         except Exception as exc:  # a bug: still no traceback (secrets could be in locals/args)
             if os.environ.get("FBHUB_DEBUG"):
                 raise

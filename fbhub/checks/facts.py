@@ -1,0 +1,176 @@
+"""Gathering what Meta knows about the setup, in a fixed, small number of round trips.
+
+Round trip 1: the app access token (proves App ID and App Secret).
+Round trip 2, concurrently: the Application node, its webhook subscriptions, its roles, and one batch of
+``debug_token`` calls for every page token (50 per HTTP request, chunks sent in parallel).
+Round trip 3, concurrently: one batch with each valid Page token's Page name and ``subscribed_apps``.
+The number of sequential round trips does not grow with the number of pages.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from fbhub.errors import FbhubError, InconclusiveError
+
+APP_FIELDS = ("id", "name", "category", "app_domains", "contact_email", "privacy_policy_url",
+              "terms_of_service_url", "website_url", "icon_url", "logo_url")
+
+
+@dataclass
+class Outcome:
+    """The result of one Graph call: data, or the error it raised."""
+
+    data: Any = None
+    error: FbhubError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def inconclusive(self) -> bool:
+        return isinstance(self.error, InconclusiveError) or bool(getattr(self.error, "is_transient", False))
+
+
+@dataclass
+class TokenFacts:
+    label: str  # keyring label or page id; never the token
+    token: str
+    debug: Outcome = field(default_factory=Outcome)
+    other_app: dict[str, Any] | None = None  # {"id", "name"} of the app that issued it, when found
+    page_id: str | None = None
+    page_name: str | None = None
+
+
+@dataclass
+class PageFacts:
+    page_id: str
+    name: str = ""
+    token_label: str | None = None
+    info: Outcome | None = None
+    subscribed_apps: Outcome | None = None
+
+
+@dataclass
+class Facts:
+    credentials: Outcome | None = None
+    app: Outcome | None = None
+    subscriptions: Outcome | None = None
+    roles: Outcome | None = None
+    tokens: list[TokenFacts] = field(default_factory=list)
+    pages: dict[str, PageFacts] = field(default_factory=dict)
+    versions_served: set[str] = field(default_factory=set)
+    requests: int = 0
+
+
+def _call(fn, *args, **kwargs) -> Outcome:
+    try:
+        return Outcome(data=fn(*args, **kwargs))
+    except FbhubError as exc:
+        return Outcome(error=exc)
+
+
+def _is_other_app_error(err: Any) -> bool:
+    from fbhub.graph.errors import TokenOfOtherApp
+
+    return isinstance(err, TokenOfOtherApp) or "did not match the Viewing App" in str(getattr(err, "message", ""))
+
+
+def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], groups: set[str],
+           workers: int = 8) -> Facts:
+    """Collect every fact the selected check groups need. Never raises for Graph errors: they are facts."""
+    from fbhub.graph import APP, BatchItem
+
+    facts = Facts()
+    facts.tokens = [TokenFacts(label=label, token=tok) for label, tok in tokens.items()]
+    names = {p["id"]: p.get("name", "") for p in pages}
+    needs_graph = groups & {"credentials", "app-settings", "app-webhook", "page-token", "page-subscription",
+                            "graph-version"}
+    if not needs_graph:
+        return facts
+    facts.credentials = _call(client.app_token)
+    if not facts.credentials.ok:
+        _finish(client, facts)
+        return facts
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        fut_app = pool.submit(_call, client.get_app, list(APP_FIELDS)) if groups & {"app-settings",
+                                                                                   "graph-version"} else None
+        fut_subs = pool.submit(_call, client.get_app_subscriptions) if "app-webhook" in groups else None
+        fut_roles = pool.submit(_call, client.get_app_roles) if "app-settings" in groups else None
+        fut_debug = None
+        if facts.tokens and groups & {"page-token", "page-subscription"}:
+            items = [BatchItem("GET", f"debug_token?input_token={t.token}") for t in facts.tokens]
+            fut_debug = pool.submit(_call, client.batch, items, token=APP)
+        facts.app = fut_app.result() if fut_app else None
+        facts.subscriptions = fut_subs.result() if fut_subs else None
+        facts.roles = fut_roles.result() if fut_roles else None
+        if fut_debug is not None:
+            _apply_debug(facts, fut_debug.result())
+
+    # Round trip 3: each good Page token's Page (name) and its subscribed apps; the app behind foreign tokens.
+    good = [t for t in facts.tokens if t.page_id and t.debug.ok and not t.other_app]
+    foreign = [t for t in facts.tokens if t.other_app is not None]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        fut_pages = None
+        if good and groups & {"page-token", "page-subscription"}:
+            items = []
+            for t in good:
+                items.append(BatchItem("GET", f"{t.page_id}?fields=id,name", token=t.token))
+                items.append(BatchItem("GET", f"{t.page_id}/subscribed_apps", token=t.token))
+            fut_pages = pool.submit(_call, client.batch, items, token=APP)
+        fut_foreign = [(t, pool.submit(_call, client.get, "app", token=t.token, proof=False)) for t in foreign]
+        if fut_pages is not None:
+            outcome = fut_pages.result()
+            for i, t in enumerate(good):
+                pf = facts.pages.setdefault(t.page_id, PageFacts(page_id=t.page_id, name=names.get(t.page_id, "")))
+                pf.token_label = t.label
+                if outcome.ok:
+                    info_res, subs_res = outcome.data[2 * i], outcome.data[2 * i + 1]
+                    pf.info = _from_batch(info_res)
+                    pf.subscribed_apps = _from_batch(subs_res)
+                    if pf.info.ok and isinstance(pf.info.data, dict):
+                        pf.name = pf.info.data.get("name") or pf.name
+                        t.page_name = pf.name
+                else:
+                    pf.info = pf.subscribed_apps = Outcome(error=outcome.error)
+        for t, fut in fut_foreign:
+            res = fut.result()
+            if res.ok and isinstance(res.data, dict):
+                t.other_app = {"id": str(res.data.get("id", "")), "name": res.data.get("name", "")}
+    for p in pages:  # configured pages without a usable token still get a row
+        facts.pages.setdefault(p["id"], PageFacts(page_id=p["id"], name=p.get("name", "")))
+    _finish(client, facts)
+    return facts
+
+
+def _from_batch(res: Any) -> Outcome:
+    if getattr(res, "ok", False):
+        return Outcome(data=res.data)
+    return Outcome(error=getattr(res, "error", None) or InconclusiveError("no answer for this batch item"))
+
+
+def _apply_debug(facts: Facts, outcome: Outcome) -> None:
+    for i, t in enumerate(facts.tokens):
+        if not outcome.ok:
+            t.debug = Outcome(error=outcome.error)
+            continue
+        res = _from_batch(outcome.data[i])
+        if res.ok:
+            data = res.data.get("data", res.data) if isinstance(res.data, dict) else {}
+            t.debug = Outcome(data=data)
+            if data.get("type") == "PAGE" and data.get("profile_id"):
+                t.page_id = str(data["profile_id"])
+        elif _is_other_app_error(res.error):
+            t.debug = res
+            t.other_app = {}
+        else:
+            t.debug = res
+
+
+def _finish(client: Any, facts: Facts) -> None:
+    facts.versions_served = set(getattr(client, "api_versions_seen", set()) or set())
+    facts.requests = int(getattr(client, "request_count", 0) or 0)

@@ -1,0 +1,189 @@
+"""fbhub verify-app and fbhub doctor: run checks from the catalogue and report them."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from fbhub.cli.common import (
+    AppIdOpt,
+    DomainOpt,
+    GraphUrlOpt,
+    GraphVersionOpt,
+    JsonOpt,
+    graph_flags,
+    handle_errors,
+    load_context,
+)
+
+FORMATS = ("text", "json", "junit", "github")
+
+
+def _meta(command: str, actx: Any, run: Any, *, strict: bool = False):
+    from fbhub.report import ReportMeta
+
+    return ReportMeta(command=command, profile=actx.settings.profile,
+                      graph_version_requested=actx.settings["graph_version"],
+                      graph_versions_served=sorted(run.facts.versions_served), duration_s=run.duration_s,
+                      requests=run.facts.requests, strict=strict)
+
+
+def _spinner(enabled: bool):
+    """A spinner on stderr while checks run, only on a terminal."""
+    import contextlib
+
+    if not enabled or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda label: None)
+    from rich.console import Console
+
+    status = Console(stderr=True).status("checking…")
+
+    @contextlib.contextmanager
+    def cm():
+        with status:
+            yield lambda label: status.update(f"{label}…")
+
+    return cm()
+
+
+@handle_errors
+def verify_app(
+    ctx: typer.Context,
+    domain: DomainOpt = None,
+    app_id: AppIdOpt = None,
+    graph_url: GraphUrlOpt = None,
+    graph_version: GraphVersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Prove the App ID, App Secret, app settings, app webhook and page tokens against the Graph API.
+
+    Exit code 0 when nothing fails, 1 when something fails, 3 when something could not be checked.
+    """
+    from fbhub.checks import VERIFY_APP_GROUPS, run_checks
+    from fbhub.report import emit
+    from fbhub.results import exit_code_for
+
+    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    _require_credentials(actx)
+    with _spinner(not as_json) as progress:
+        run = run_checks(actx, VERIFY_APP_GROUPS, progress=progress)
+    code = exit_code_for(run.results)
+    emit(run.results, _meta("verify-app", actx, run), fmt="json" if as_json else "text", exit_code=code)
+    raise typer.Exit(code)
+
+
+def _require_credentials(actx: Any) -> None:
+    from fbhub.errors import ConfigError
+
+    actx.settings.require("app_id")
+    if not actx.secrets.get("app-secret"):
+        note = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
+        raise ConfigError(f"no App Secret is stored for profile {actx.settings.profile!r}{note}",
+                          hint="run 'fbhub secrets set app-secret' or set FBHUB_APP_SECRET")
+
+
+def _print_catalogue() -> None:
+    from fbhub.checks import CHECKS, GROUPS
+
+    group = None
+    for c in CHECKS:
+        if c.group != group:
+            group = c.group
+            typer.echo(f"\n{GROUPS[group]}")
+        per = {"token": " (per token)", "page": " (per page)"}.get(c.per, "")
+        typer.echo(f"  {c.id}  {c.title}{per}  [explain: {c.topic}]")
+
+
+@handle_errors
+def doctor(
+    ctx: typer.Context,
+    domain: DomainOpt = None,
+    app_id: AppIdOpt = None,
+    graph_url: GraphUrlOpt = None,
+    graph_version: GraphVersionOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, junit or github")] = "text",
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to FILE",
+                                               show_default=False)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit code 1)")] = False,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Only these checks (FB501, FB5, or a group)",
+                                                   show_default=False)] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these checks",
+                                                     show_default=False)] = None,
+    probe: Annotated[bool, typer.Option("--probe", help="Also probe the webhook endpoint (FB8xx)")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Repair page subscriptions and the app webhook, then "
+                                      "check again")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --fix: apply without asking")] = False,
+    bundle: Annotated[str | None, typer.Option("--bundle", help="Write a support bundle (no secrets) to FILE",
+                                               show_default=False)] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the catalogue of checks and exit")] = False,
+) -> None:
+    """Run every check at once and say which cause it is and what to do.
+
+    Exit codes: 0 no failure, 1 a failure (or a warning with --strict), 2 usage/config, 3 could not conclude.
+    """
+    from fbhub.checks import DOCTOR_GROUPS, parse_ids, run_checks
+    from fbhub.errors import UsageError
+    from fbhub.report import emit, write_bundle
+    from fbhub.results import exit_code_for
+
+    if list_:
+        _print_catalogue()
+        return
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    only_ids, ignore_ids = parse_ids(only), parse_ids(ignore)
+    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    groups = list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else [])
+    probe_fn = _probe_fn(actx) if probe else None
+    interactive_text = fmt == "text" and output is None
+    with _spinner(interactive_text) as progress:
+        run = run_checks(actx, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
+    if fix:
+        from fbhub.checks.repair import plan_repairs, show_plan
+
+        plan = plan_repairs(actx, run)
+        if plan.empty:
+            typer.echo("doctor --fix: nothing fbhub can repair.", err=True)
+        else:
+            show_plan(plan, err=True)
+            if not yes:
+                if not (sys.stdin is not None and sys.stdin.isatty()):
+                    raise UsageError("refusing to change Meta's settings without confirmation",
+                                     hint="add --yes to apply the plan shown above")
+                typer.confirm("Apply these changes?", abort=True, err=True)
+            outcome = plan.apply(actx)
+            for line in outcome:
+                typer.echo(line, err=True)
+            with _spinner(interactive_text) as progress:
+                run = run_checks(actx, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
+    code = exit_code_for(run.results, strict=strict)
+    meta = _meta("doctor", actx, run, strict=strict)
+    emit(run.results, meta, fmt=fmt, output=output, exit_code=code)
+    if output:
+        typer.echo(f"report written to {output}", err=True)
+    if bundle:
+        secrets_present = {"app-secret": bool(actx.secrets.get("app-secret")),
+                           "page-token": bool(actx.secrets.page_tokens()),
+                           "verify-token": bool(actx.secrets.get("verify-token"))}
+        write_bundle(bundle, run.results, meta, actx.settings, secrets_present)
+        typer.echo(f"support bundle written to {bundle} (no secret values)", err=True)
+    raise typer.Exit(code)
+
+
+def _probe_fn(actx: Any):
+    def run_probe():
+        from fbhub.urls import webhook_url
+        from fbhub.webhooks.probe import probe
+
+        domain = actx.settings.get("domain")
+        if not domain:
+            from fbhub.checks.catalogue import BY_ID
+            from fbhub.checks.evaluate import skip_all
+
+            return skip_all([c for c in BY_ID if c.startswith("FB8")], "no domain is set (FB101)")
+        return probe(webhook_url(domain), verify_token=actx.secrets.get("verify-token"),
+                     app_secret=actx.secrets.get("app-secret"), timeout=actx.settings["timeout"])
+
+    return run_probe
