@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from fbhub import __version__
-from fbhub.cli import checks_cmd, config_cmd, secrets_cmd, urls_cmd
+from fbhub.cli import checks_cmd, config_cmd, explain_cmd, secrets_cmd, urls_cmd
 from fbhub.cli.common import GlobalOptions
 
 app = typer.Typer(
@@ -48,6 +48,7 @@ app.add_typer(secrets_cmd.app, name="secrets")
 app.command("urls")(urls_cmd.urls)
 app.command("verify-app")(checks_cmd.verify_app)
 app.command("doctor")(checks_cmd.doctor)
+app.command("explain")(explain_cmd.explain)
 
 
 def main() -> None:
