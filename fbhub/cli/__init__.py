@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from fbhub import __version__
-from fbhub.cli import checks_cmd, config_cmd, explain_cmd, secrets_cmd, urls_cmd
+from fbhub.cli import checks_cmd, config_cmd, explain_cmd, secrets_cmd, urls_cmd, webhooks_cmd
 from fbhub.cli.common import GlobalOptions
 
 app = typer.Typer(
@@ -49,6 +49,10 @@ app.command("urls")(urls_cmd.urls)
 app.command("verify-app")(checks_cmd.verify_app)
 app.command("doctor")(checks_cmd.doctor)
 app.command("explain")(explain_cmd.explain)
+app.command("subscribe-page")(webhooks_cmd.subscribe_page)
+app.command("unsubscribe-page")(webhooks_cmd.unsubscribe_page)
+app.command("subscribe-app")(webhooks_cmd.subscribe_app)
+app.command("probe-webhook")(webhooks_cmd.probe_webhook)
 
 
 def main() -> None:

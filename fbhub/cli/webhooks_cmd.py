@@ -1,0 +1,469 @@
+"""fbhub subscribe-page, unsubscribe-page, subscribe-app, probe-webhook.
+
+Options and rendering only; the logic is in ``fbhub.webhooks`` (pages, app, probe), which doctor --fix reuses.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from fbhub.cli.common import (
+    AppIdOpt,
+    DomainOpt,
+    GraphUrlOpt,
+    GraphVersionOpt,
+    JsonOpt,
+    graph_flags,
+    handle_errors,
+    load_context,
+)
+
+# -- shared options --------------------------------------------------------------------------------
+PageOpt = Annotated[list[str] | None, typer.Option(
+    "--page", help="Only this Page (id, or token label); repeat for several. Default: every configured Page",
+    show_default=False)]
+FieldsOpt = Annotated[str | None, typer.Option(
+    "--fields", help="Webhook fields, comma-separated (default: the profile's webhook_fields)", show_default=False)]
+AllFieldsOpt = Annotated[bool, typer.Option("--all-fields", help="Every Messenger webhook field")]
+ReplaceOpt = Annotated[bool, typer.Option(
+    "--replace", help="Make the field list exactly this (drop fields another tool subscribed)")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the plan; write nothing")]
+TokenStdinOpt = Annotated[bool, typer.Option(
+    "--page-token-stdin", help="Read Page tokens from stdin (comma/whitespace separated) instead of the keyring")]
+ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", min=1, max=32, help="Pages handled at once")]
+
+
+def _desired_fields(actx: Any, fields: str | None, all_fields: bool) -> list[str]:
+    from fbhub.errors import UsageError
+    from fbhub.fields import ALL_FIELDS, parse_fields
+
+    if fields is not None and all_fields:
+        raise UsageError("--fields and --all-fields cannot be used together", hint="give one of them")
+    if all_fields:
+        return list(ALL_FIELDS)
+    if fields is not None:
+        return parse_fields(fields)
+    return list(actx.settings["webhook_fields"])
+
+
+def _page_tokens(actx: Any, from_stdin: bool) -> dict[str, str]:
+    from fbhub.errors import ConfigError, UsageError
+    from fbhub.redact import register_secret
+    from fbhub.secrets import VALIDATORS, split_tokens, token_label
+
+    if from_stdin:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("--page-token-stdin reads tokens from stdin, but stdin is a terminal",
+                             hint="pipe them in: fbhub subscribe-page --page-token-stdin < tokens.txt")
+        out: dict[str, str] = {}
+        for tok in split_tokens(sys.stdin.read()):
+            tok = VALIDATORS["page-token"](tok, "stdin")
+            register_secret(tok)
+            out[token_label(tok)] = tok
+        if not out:
+            raise UsageError("no Page token on stdin", hint="pipe one or more Page tokens, comma or newline separated")
+        return out
+    tokens = actx.secrets.page_tokens()
+    if not tokens:
+        why = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
+        raise ConfigError(f"no Page tokens are stored for profile {actx.settings.profile!r}{why}",
+                          hint="run 'fbhub secrets set page-token', set FBHUB_PAGE_TOKENS, or use --page-token-stdin")
+    return tokens
+
+
+def _require_verify_token(actx: Any) -> str:
+    from fbhub.errors import ConfigError
+
+    tok = actx.secrets.get("verify-token")
+    if not tok:
+        why = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
+        raise ConfigError(f"no webhook verify token is stored for profile {actx.settings.profile!r}{why}",
+                          hint="run 'fbhub secrets set verify-token --generate' (and set the same token on the "
+                               "CX server) or set FBHUB_VERIFY_TOKEN")
+    return tok
+
+
+def _require_app_secret(actx: Any) -> str:
+    from fbhub.errors import ConfigError
+
+    secret = actx.secrets.get("app-secret")
+    if not secret:
+        why = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
+        raise ConfigError(f"no App Secret is stored for profile {actx.settings.profile!r}{why}",
+                          hint="run 'fbhub secrets set app-secret' or set FBHUB_APP_SECRET")
+    return secret
+
+
+def _names(actx: Any) -> dict[str, str]:
+    return {p["id"]: p.get("name", "") for p in (actx.settings.get("pages") or [])}
+
+
+def _close(client: Any) -> None:
+    close = getattr(client, "close", None)
+    if callable(close):
+        close()
+
+
+def _out():
+    from fbhub.cli.common import console
+
+    return console()
+
+
+def _line(out: Any, text: str, style: str | None = None) -> None:
+    from fbhub.redact import redact
+
+    out.print(redact(text), markup=False, highlight=False, soft_wrap=True, style=style)
+
+
+def _list(items: list[str]) -> str:
+    return ", ".join(items) if items else "—"
+
+
+# -- page subscriptions ----------------------------------------------------------------------------
+_PAGE_WORDS = {
+    "subscribe": {"changed": "subscribed", "unchanged": "already up to date, nothing written",
+                  "planned": "would be subscribed (dry run)"},
+    "unsubscribe": {"changed": "unsubscribed", "unchanged": "not subscribed, nothing to do",
+                    "planned": "would be unsubscribed (dry run)"},
+}
+
+
+def _status_word(o: Any, action: str) -> str:
+    if o.status in ("failed", "inconclusive"):
+        return "FAILED" if o.status == "failed" else "COULD NOT FINISH"
+    word = _PAGE_WORDS[action][o.status]
+    if action == "subscribe" and o.plan is not None and o.plan.installed and o.status != "unchanged":
+        word = word.replace("subscribed", "updated")
+    return word
+
+
+def _render_pages(outcomes: list[Any], *, action: str, dry_run: bool, desired: list[str] | None) -> None:
+    out = _out()
+    if desired is not None:
+        _line(out, f"Fields wanted: {_list(desired)}")
+    for o in outcomes:
+        who = f"Page {o.page_id}" + (f" ({o.name})" if o.name else "")
+        if o.plan is None and o.label and o.label == o.page_id and not o.page_id.isdigit():
+            who = f"Token {o.label}"
+        style = {"failed": "bold red", "inconclusive": "bold magenta"}.get(o.status)
+        _line(out, f"{who}: {_status_word(o, action)}", style)
+        p = o.plan
+        if p is not None:
+            if action == "subscribe":
+                if p.add:
+                    _line(out, f"  added:                {_list(p.add)}" if o.status == "changed"
+                          else f"  to add:               {_list(p.add)}")
+                if p.keep:
+                    _line(out, f"  already there:        {_list(p.keep)}")
+                if p.remove:
+                    _line(out, f"  removed (--replace):  {_list(p.remove)}" if o.status == "changed"
+                          else f"  to remove (--replace): {_list(p.remove)}")
+                if p.other:
+                    _line(out, f"  kept (not asked for): {_list(p.other)}  (--replace drops them)")
+            elif p.remove:
+                _line(out, f"  fields it had:        {_list(p.remove)}")
+        if o.other_apps:
+            apps = ", ".join(f"{a.get('name') or '?'} ({a.get('id')})" for a in o.other_apps)
+            _line(out, f"  other apps on this Page: {apps}", "dim")
+        if not o.ok:
+            _line(out, f"  cause: {o.cause}")
+            if o.meaning:
+                _line(out, f"  meaning: {o.meaning}")
+            if o.fix:
+                _line(out, f"  fix: {o.fix}")
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    words = _PAGE_WORDS[action]
+    parts = [f"{counts[k]} {words[k].split(',')[0].replace(' (dry run)', '')}" for k in ("changed", "planned",
+                                                                                         "unchanged") if counts.get(k)]
+    if counts.get("failed"):
+        parts.append(f"{counts['failed']} failed")
+    if counts.get("inconclusive"):
+        parts.append(f"{counts['inconclusive']} could not finish")
+    n = len(outcomes)
+    _line(out, f"\n{n} page{'s' if n != 1 else ''}: " + (", ".join(parts) or "nothing to do")
+          + (". Dry run: nothing was written." if dry_run else "."))
+
+
+def _pages_json(outcomes: list[Any], *, command: str, dry_run: bool, code: int, **extra: Any) -> None:
+    from fbhub.cli.common import print_json
+
+    summary: dict[str, int] = {}
+    for o in outcomes:
+        summary[o.status] = summary.get(o.status, 0) + 1
+    print_json({"command": command, "dry_run": dry_run, **extra, "pages": [o.to_dict() for o in outcomes],
+                "summary": summary, "exit_code": code})
+
+
+@handle_errors
+def subscribe_page(
+    ctx: typer.Context,
+    page: PageOpt = None,
+    fields: FieldsOpt = None,
+    all_fields: AllFieldsOpt = False,
+    replace: ReplaceOpt = False,
+    dry_run: DryRunOpt = False,
+    page_token_stdin: TokenStdinOpt = False,
+    concurrency: ConcurrencyOpt = 8,
+    app_id: AppIdOpt = None,
+    graph_url: GraphUrlOpt = None,
+    graph_version: GraphVersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Subscribe the configured Pages to the app's webhook (/{page-id}/subscribed_apps).
+
+    Reads each Page's current subscription first and writes only what changes. Fields another tool
+    subscribed are kept (Meta replaces the list on each write, so fbhub sends the union) unless --replace.
+    Exit codes: 0 done, 1 a Page failed, 2 usage/config, 3 only network/rate-limit problems.
+    """
+    from fbhub.webhooks.pages import exit_code_for_outcomes, subscribe_pages
+
+    actx = load_context(ctx, **graph_flags(None, app_id, graph_url, graph_version))
+    desired = _desired_fields(actx, fields, all_fields)
+    app = actx.settings.require("app_id")
+    tokens = _page_tokens(actx, page_token_stdin)
+    has_secret = bool(actx.secrets.get("app-secret"))
+    client = actx.graph_client()
+    try:
+        outcomes = subscribe_pages(client, tokens, app_id=app, desired=desired, replace=replace, only=page,
+                                   names=_names(actx), dry_run=dry_run, use_debug_token=has_secret,
+                                   workers=concurrency)
+    finally:
+        _close(client)
+    code = exit_code_for_outcomes(outcomes)
+    if as_json:
+        _pages_json(outcomes, command="subscribe-page", dry_run=dry_run, code=code, fields=desired, replace=replace)
+    else:
+        _render_pages(outcomes, action="subscribe", dry_run=dry_run, desired=desired)
+    raise typer.Exit(code)
+
+
+@handle_errors
+def unsubscribe_page(
+    ctx: typer.Context,
+    page: PageOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
+    dry_run: DryRunOpt = False,
+    page_token_stdin: TokenStdinOpt = False,
+    concurrency: ConcurrencyOpt = 8,
+    app_id: AppIdOpt = None,
+    graph_url: GraphUrlOpt = None,
+    graph_version: GraphVersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove the app from the configured Pages (DELETE /{page-id}/subscribed_apps): no more Messenger events.
+
+    Asks for confirmation unless --yes. Exit codes as for subscribe-page.
+    """
+    from fbhub.errors import UsageError
+    from fbhub.webhooks.pages import (
+        apply_page_plans,
+        exit_code_for_outcomes,
+        outcome_from_error,
+        plan_unsubscribe,
+        read_page_states,
+        resolve_targets,
+        select_targets,
+    )
+
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    if not yes and not dry_run:
+        if page_token_stdin:
+            raise UsageError("--page-token-stdin uses stdin, so it cannot also ask for confirmation",
+                             hint="add --yes (or --dry-run to see the plan)")
+        if not interactive:
+            raise UsageError("refusing to unsubscribe Pages without confirmation (stdin is not a terminal)",
+                             hint="add --yes to unsubscribe, or --dry-run to see what would change")
+    actx = load_context(ctx, **graph_flags(None, app_id, graph_url, graph_version))
+    app = actx.settings.require("app_id")
+    tokens = _page_tokens(actx, page_token_stdin)
+    has_secret = bool(actx.secrets.get("app-secret"))
+    client = actx.graph_client()
+    try:
+        targets, problems = resolve_targets(client, tokens, app_id=app, names=_names(actx),
+                                            use_debug_token=has_secret, workers=concurrency)
+        targets, problems = select_targets(targets, problems, page)
+        states = read_page_states(client, targets, app_id=app, workers=concurrency)
+        outcomes = [outcome_from_error(s.error, page_id=s.target.page_id, label=s.target.label, name=s.target.name)
+                    for s in states if s.error is not None]
+        todo = [(plan_unsubscribe(s.target.page_id, s.current), s.target) for s in states if s.error is None]
+        changing = [pt for pt in todo if pt[0].changed]
+        if changing and not yes and not dry_run:
+            _line(_out(), "About to remove the app from: " + ", ".join(
+                f"{t.page_id}" + (f" ({t.name})" if t.name else "") for _, t in changing))
+            typer.confirm(f"Unsubscribe {len(changing)} Page(s)? They stop sending Messenger events", abort=True,
+                          err=True)
+        outcomes = apply_page_plans(client, todo, dry_run=dry_run, workers=concurrency) + outcomes + problems
+    finally:
+        _close(client)
+    code = exit_code_for_outcomes(outcomes)
+    if as_json:
+        _pages_json(outcomes, command="unsubscribe-page", dry_run=dry_run, code=code)
+    else:
+        _render_pages(outcomes, action="unsubscribe", dry_run=dry_run, desired=None)
+    raise typer.Exit(code)
+
+
+# -- app webhook -----------------------------------------------------------------------------------
+
+
+def _render_app(outcome: Any, *, dry_run: bool) -> None:
+    out = _out()
+    p = outcome.plan
+    _line(out, "App webhook (object: page) now:")
+    if not p.exists:
+        _line(out, "  none")
+    else:
+        active = {True: "yes", False: "NO", None: "unknown"}[p.current_active]
+        _line(out, f"  callback: {p.current_callback or '(none)'}")
+        _line(out, f"  fields:   {_list(p.current_fields)}")
+        _line(out, f"  active:   {active}")
+    _line(out, "Wanted:")
+    _line(out, f"  callback: {p.callback_url}")
+    _line(out, f"  fields:   {_list(p.desired)}")
+    if p.changed:
+        _line(out, "Changes:")
+        if not p.exists:
+            _line(out, f"  + create the Page webhook calling {p.callback_url}")
+        elif p.callback_changes:
+            _line(out, f"  ~ callback: {p.current_callback or '(none)'} -> {p.callback_url}")
+        if p.activate:
+            _line(out, "  ~ reactivate the webhook")
+        if p.exists and p.add:
+            _line(out, f"  + fields: {_list(p.add)}")
+        if p.remove:
+            _line(out, f"  - fields (--replace): {_list(p.remove)}")
+        if p.forced and not (p.add or p.remove or p.callback_changes or p.activate or not p.exists):
+            _line(out, "  ~ written again (--force), with the current verify token")
+    if p.other:
+        _line(out, f"  kept (not asked for): {_list(p.other)}  (--replace drops them)", "dim")
+    if outcome.status == "unchanged":
+        _line(out, "Already right: nothing written.")
+    elif outcome.status == "planned":
+        _line(out, "Dry run: nothing was written.")
+    elif outcome.status == "changed":
+        _line(out, f"Done: Meta verified {p.callback_url} and saved the webhook.")
+    else:
+        _line(out, "FAILED" if outcome.status == "failed" else "COULD NOT FINISH",
+              "bold red" if outcome.status == "failed" else "bold magenta")
+        _line(out, f"  cause: {outcome.cause}")
+        if outcome.meaning:
+            _line(out, f"  meaning: {outcome.meaning}")
+        if outcome.fix:
+            _line(out, f"  fix: {outcome.fix}")
+
+
+@handle_errors
+def subscribe_app(
+    ctx: typer.Context,
+    fields: FieldsOpt = None,
+    all_fields: AllFieldsOpt = False,
+    replace: ReplaceOpt = False,
+    dry_run: DryRunOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Write even when it looks right (e.g. after changing "
+                                        "the verify token, which Meta never shows)")] = False,
+    domain: DomainOpt = None,
+    app_id: AppIdOpt = None,
+    graph_url: GraphUrlOpt = None,
+    graph_version: GraphVersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Point the app's Page webhook (/{app-id}/subscriptions) at https://DOMAIN/fb/webhook with the fields.
+
+    Shows what is set now and the difference; writes only when something changes. Meta verifies the callback
+    at once (GET with hub.challenge): test the endpoint first with 'fbhub probe-webhook'.
+    """
+    from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
+    from fbhub.webhooks.app import apply_app_plan, plan_app
+
+    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    desired = _desired_fields(actx, fields, all_fields)
+    dom = actx.settings.require("domain")
+    actx.settings.require("app_id")
+    _require_app_secret(actx)
+    verify_token = _require_verify_token(actx)
+    client = actx.graph_client()
+    try:
+        current = client.get_app_subscriptions()
+        plan = plan_app(current, dom, desired, replace=replace, force=force)
+        outcome = apply_app_plan(client, plan, verify_token, dry_run=dry_run)
+    finally:
+        _close(client)
+    code = {"failed": EXIT_FAILED, "inconclusive": EXIT_INCONCLUSIVE}.get(outcome.status, EXIT_OK)
+    if as_json:
+        from fbhub.cli.common import print_json
+
+        print_json({"command": "subscribe-app", "dry_run": dry_run, **outcome.to_dict(), "exit_code": code})
+    else:
+        _render_app(outcome, dry_run=dry_run)
+    raise typer.Exit(code)
+
+
+# -- probe -----------------------------------------------------------------------------------------
+
+
+def _probe_page_id(actx: Any) -> str | None:
+    pages = actx.settings.get("pages") or []
+    if pages:
+        return str(pages[0]["id"])
+    try:
+        labels = list(actx.secrets.page_tokens())
+    except Exception:  # a page id is optional; never fail the probe for it
+        labels = []
+    return next((lab for lab in labels if lab.isdigit()), None)
+
+
+@handle_errors
+def probe_webhook(
+    ctx: typer.Context,
+    url: Annotated[str | None, typer.Option("--url", help="Webhook URL to probe (default: "
+                                            "https://DOMAIN/fb/webhook)", show_default=False)] = None,
+    check_signature: Annotated[bool, typer.Option("--check-signature", help="Also send a wrongly signed event: it "
+                                                  "should be refused (FB804)")] = False,
+    allow_http: Annotated[bool, typer.Option("--allow-http", help="Probe a plain http:// URL (a test server); "
+                                             "Meta itself only calls https")] = False,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Do not verify the TLS certificate (FB805 "
+                                           "skipped)")] = False,
+    ca_file: Annotated[str | None, typer.Option("--ca-file", help="Trust this CA bundle (PEM) as well, e.g. a "
+                                                "private CA in a test setup", show_default=False)] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each answer (default: "
+                                                  "the profile's timeout)", show_default=False)] = None,
+    domain: DomainOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Call the CX server's webhook as Meta would: verification handshake, a wrong verify token, a signed
+    Messenger event (timed), optionally a forged event, and the TLS certificate (checks FB801-FB805).
+
+    Sends one synthetic 'messages' event (from a made-up sender) that the CX server may log.
+    Exit codes: 0 no failure, 1 a check failed, 2 usage/config, 3 the endpoint could not be reached.
+    """
+    import time
+
+    from fbhub.errors import UsageError
+    from fbhub.report import ReportMeta, emit
+    from fbhub.results import exit_code_for
+    from fbhub.urls import webhook_url
+    from fbhub.webhooks.probe import probe
+
+    actx = load_context(ctx, **graph_flags(domain, None, None, None))
+    if timeout is not None and not (0 < timeout <= 300):
+        raise UsageError(f"invalid --timeout {timeout}", hint="give seconds between 0 and 300, e.g. 10")
+    target = url or webhook_url(actx.settings.require("domain"))
+    if insecure and ca_file:
+        raise UsageError("--insecure and --ca-file cannot be used together", hint="give one of them")
+    verify_token = _require_verify_token(actx)
+    app_secret = actx.secrets.get("app-secret")
+    t0 = time.monotonic()
+    results = probe(target, verify_token=verify_token, app_secret=app_secret, check_signature=check_signature,
+                    allow_http=allow_http, timeout=timeout or actx.settings["timeout"], verify_tls=not insecure,
+                    ca_file=ca_file, page_id=_probe_page_id(actx))
+    code = exit_code_for(results)
+    meta = ReportMeta(command="probe-webhook", profile=actx.settings.profile, duration_s=time.monotonic() - t0,
+                      extra={"url": target})
+    emit(results, meta, fmt="json" if as_json else "text", exit_code=code)
+    raise typer.Exit(code)

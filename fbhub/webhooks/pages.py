@@ -1,0 +1,389 @@
+"""Page subscriptions (``/{page-id}/subscribed_apps``): find each token's Page, read, plan, apply.
+
+Reused by ``fbhub subscribe-page`` / ``unsubscribe-page`` and by ``doctor --fix``. Nothing here prints.
+
+Meta's POST to ``subscribed_apps`` REPLACES the app's field list on the Page, so keeping fields that
+another tool subscribed means sending the union of what is there and what we want (``replace=False``).
+Pages are handled concurrently (bounded); one Page's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, FbhubError, InconclusiveError
+from fbhub.redact import redact
+
+DEFAULT_WORKERS = 8
+
+# Outcome statuses
+CHANGED = "changed"  # written to Meta
+UNCHANGED = "unchanged"  # already as wanted: nothing written
+PLANNED = "planned"  # --dry-run: would be written
+FAILED = "failed"  # a definite failure (permission, bad token …)
+INCONCLUSIVE = "inconclusive"  # network, rate limit, server fault: could not finish
+
+
+@dataclass(frozen=True)
+class PageTarget:
+    """A Page and the token that manages it. ``label`` is the keyring label (never the token)."""
+
+    page_id: str
+    token: str = field(repr=False)
+    label: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """What subscribing (or unsubscribing) one Page means, field by field."""
+
+    page_id: str
+    add: list[str]  # wanted and not there yet
+    keep: list[str]  # wanted and already there
+    remove: list[str]  # there and dropped (--replace, or unsubscribe)
+    final: list[str]  # the field list after the change (what a POST sends)
+    changed: bool  # something must be written
+    installed: bool = True  # the app was installed on the Page before
+    other: list[str] = field(default_factory=list)  # there, not wanted, kept (another tool's fields)
+    action: str = "subscribe"  # "subscribe" | "unsubscribe"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"page_id": self.page_id, "action": self.action, "installed": self.installed,
+                "add": list(self.add), "keep": list(self.keep), "remove": list(self.remove),
+                "other": list(self.other), "final": list(self.final), "changed": self.changed}
+
+
+@dataclass
+class PageState:
+    """What Meta says about one Page now: our app's fields (None: not installed) and other apps."""
+
+    target: PageTarget
+    current: list[str] | None = None
+    other_apps: list[dict[str, str]] = field(default_factory=list)
+    error: FbhubError | None = None
+
+
+@dataclass
+class PageOutcome:
+    """The result for one Page (or one token whose Page could not be found)."""
+
+    page_id: str
+    status: str
+    plan: PagePlan | None = None
+    label: str = ""
+    name: str = ""
+    cause: str = ""  # one line: what went wrong (redacted)
+    meaning: str = ""  # what it means (error catalogue)
+    fix: str = ""
+    code: str = ""  # "#200", "#230", "HTTP 503" …
+    other_apps: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (CHANGED, UNCHANGED, PLANNED)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"page_id": self.page_id, "name": self.name, "label": self.label,
+                             "status": self.status, "plan": self.plan.to_dict() if self.plan else None}
+        if not self.ok:
+            d.update(cause=self.cause, meaning=self.meaning, fix=self.fix, code=self.code)
+        if self.other_apps:
+            d["other_apps"] = [dict(a) for a in self.other_apps]
+        return d
+
+
+# -- planning (pure) -------------------------------------------------------------------------------
+
+
+def plan_page(page_id: str, current_fields: Sequence[str] | None, desired: Sequence[str], *,
+              replace: bool = False) -> PagePlan:
+    """Plan subscribing ``page_id`` to ``desired``.
+
+    ``current_fields`` is the app's field list on the Page (None when the app is not installed). Without
+    ``replace`` fields already there stay (the POST sends the union); with it, the list becomes ``desired``.
+    """
+    want = list(dict.fromkeys(desired))
+    if current_fields is None:
+        return PagePlan(page_id=page_id, add=want, keep=[], remove=[], final=want, changed=bool(want),
+                        installed=False)
+    cur = list(dict.fromkeys(current_fields))
+    add = [f for f in want if f not in cur]
+    keep = [f for f in want if f in cur]
+    extra = [f for f in cur if f not in want]
+    if replace:
+        final, remove, other = want, extra, []
+    else:
+        final, remove, other = cur + add, [], extra
+    # An installed app with no fields and nothing wanted is left alone.
+    return PagePlan(page_id=page_id, add=add, keep=keep, remove=remove, final=final,
+                    changed=bool(add or remove), installed=True, other=other)
+
+
+def plan_unsubscribe(page_id: str, current_fields: Sequence[str] | None) -> PagePlan:
+    """Plan removing the app from ``page_id`` (DELETE subscribed_apps); nothing to do when not installed."""
+    cur = [] if current_fields is None else list(dict.fromkeys(current_fields))
+    return PagePlan(page_id=page_id, add=[], keep=[], remove=cur, final=[], changed=current_fields is not None,
+                    installed=current_fields is not None, action="unsubscribe")
+
+
+# -- errors -> outcomes ----------------------------------------------------------------------------
+
+
+def is_inconclusive(exc: BaseException) -> bool:
+    return isinstance(exc, InconclusiveError) or bool(getattr(exc, "is_transient", False))
+
+
+def outcome_from_error(exc: FbhubError, *, page_id: str, label: str = "", name: str = "",
+                       plan: PagePlan | None = None) -> PageOutcome:
+    """A failed (or inconclusive) outcome naming the cause, what it means and the fix."""
+    info = getattr(exc, "info", None)
+    meaning = getattr(info, "meaning", "") if info is not None else ""
+    fix = (getattr(info, "fix", "") if info is not None else "") or (exc.hint or "")
+    code = getattr(exc, "code_label", "") or ""
+    return PageOutcome(page_id=page_id, status=INCONCLUSIVE if is_inconclusive(exc) else FAILED, plan=plan,
+                       label=label, name=name, cause=redact(exc.message), meaning=redact(meaning),
+                       fix=redact(fix), code=code)
+
+
+def _run_each(items: Sequence[Any], fn: Callable[[Any], Any], workers: int) -> list[Any]:
+    """``fn`` over ``items`` on a bounded pool, results in input order."""
+    if not items:
+        return []
+    if workers <= 1 or len(items) == 1:
+        return [fn(i) for i in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="fbhub-page") as pool:
+        return list(pool.map(fn, items))
+
+
+def _data(obj: Any) -> Any:
+    """Graph answers come as dicts, sometimes wrapped in ``data``; accept objects with attributes too."""
+    if isinstance(obj, Mapping):
+        inner = obj.get("data")
+        return inner if isinstance(inner, (Mapping, list)) else obj
+    if hasattr(obj, "data") and not isinstance(obj, (str, bytes)):
+        return _data(obj.data)
+    return obj
+
+
+def _get(obj: Any, key: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+# -- finding each token's Page ---------------------------------------------------------------------
+
+
+def page_id_of(client: Any, token: str, *, app_id: str | None = None, use_debug_token: bool = True) -> str:
+    """The Page a Page token belongs to: debug_token's ``profile_id`` (or ``/me`` without an App Secret).
+
+    Raises FbhubError (OperationFailed) when the token is not a valid Page token of this app.
+    """
+    from fbhub.errors import OperationFailed
+
+    if use_debug_token:
+        data = _data(client.debug_token(token))
+        if _get(data, "is_valid") is False:
+            from fbhub.graph.errors import GraphAuthError
+
+            err = _get(data, "error") or {}
+            why = _get(err, "message")
+            code, sub = _get(err, "code"), _get(err, "subcode")
+            raise GraphAuthError(f"the token is not valid{': ' + str(why) if why else ''}",
+                                 code=int(code) if str(code or "").isdigit() else 190,
+                                 error_subcode=int(sub) if str(sub or "").isdigit() else None)
+        ttype = str(_get(data, "type") or "").upper()
+        if ttype and ttype != "PAGE":
+            raise OperationFailed(f"this is a {ttype} token, not a Page token",
+                                  hint="use the Page's own token (from /me/accounts): 'fbhub secrets set page-token'")
+        tok_app = _get(data, "app_id")
+        if app_id and tok_app and str(tok_app) != str(app_id):
+            raise OperationFailed(f"the token was issued for app {tok_app}, not for app {app_id}",
+                                  hint="take the Page token through Facebook Login of this app, or fix the App ID")
+        pid = _get(data, "profile_id")
+        if pid:
+            return str(pid)
+    me = _data(client.me(token))
+    pid = _get(me, "id")
+    if not pid:
+        raise OperationFailed("Meta did not say which Page this token belongs to",
+                              hint="check it is a Page token: 'fbhub doctor'")
+    return str(pid)
+
+
+def resolve_targets(client: Any, tokens: Mapping[str, str], *, app_id: str | None = None,
+                    names: Mapping[str, str] | None = None, use_debug_token: bool = True,
+                    workers: int = DEFAULT_WORKERS) -> tuple[list[PageTarget], list[PageOutcome]]:
+    """Find the Page of every token (label -> token). Returns the Pages (first token per Page wins) and one
+    failed/inconclusive outcome per token whose Page could not be found (``page_id`` is then the label)."""
+    names = names or {}
+    items = list(tokens.items())
+
+    def one(item: tuple[str, str]) -> PageTarget | PageOutcome:
+        label, tok = item
+        try:
+            pid = page_id_of(client, tok, app_id=app_id, use_debug_token=use_debug_token)
+        except FbhubError as exc:
+            return outcome_from_error(exc, page_id=label, label=label, name=names.get(label, ""))
+        return PageTarget(page_id=pid, token=tok, label=label, name=names.get(pid, ""))
+
+    targets: list[PageTarget] = []
+    problems: list[PageOutcome] = []
+    seen: set[str] = set()
+    for res in _run_each(items, one, workers):
+        if isinstance(res, PageOutcome):
+            problems.append(res)
+        elif res.page_id not in seen:
+            seen.add(res.page_id)
+            targets.append(res)
+    return targets, problems
+
+
+def select_targets(targets: Sequence[PageTarget], problems: Sequence[PageOutcome], only: Sequence[str] | None
+                   ) -> tuple[list[PageTarget], list[PageOutcome]]:
+    """Keep the Pages named in ``only`` (page ids or token labels). A name without a token gets a failed
+    outcome; token problems are kept only when their label was named."""
+    if not only:
+        return list(targets), list(problems)
+    wanted = list(dict.fromkeys(str(x).strip() for x in only if str(x).strip()))
+    sel = [t for t in targets if t.page_id in wanted or t.label in wanted]
+    probs = [p for p in problems if p.label in wanted]
+    found = {t.page_id for t in sel} | {t.label for t in sel} | {p.label for p in probs}
+    unresolved = len(problems) - len(probs)
+    for w in wanted:
+        if w in found:
+            continue
+        extra = (f"; {unresolved} token(s) could not be checked, one of them may belong to it"
+                 if unresolved else "")
+        probs.append(PageOutcome(page_id=w, status=FAILED, label=w, cause=f"no Page token for Page {w}{extra}",
+                                 fix="store the Page's token: 'fbhub secrets set page-token' "
+                                     "(or FBHUB_PAGE_TOKENS / --page-token-stdin)"))
+    return sel, probs
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def _rows(answer: Any) -> list[Any]:
+    data = _data(answer)
+    if isinstance(data, list):
+        return data
+    return []
+
+
+def read_page_state(client: Any, target: PageTarget, *, app_id: str) -> PageState:
+    """The app's current fields on one Page (None when not installed), and the other apps installed."""
+    try:
+        rows = _rows(client.get_page_subscribed_apps(target.page_id, target.token))
+    except FbhubError as exc:
+        return PageState(target=target, error=exc)
+    current: list[str] | None = None
+    others: list[dict[str, str]] = []
+    for row in rows:
+        rid = str(_get(row, "id") or "")
+        if rid == str(app_id):
+            fields = _get(row, "subscribed_fields") or []
+            current = [str(_get(f, "name") or f) if not isinstance(f, str) else f for f in fields]
+        else:
+            others.append({"id": rid, "name": str(_get(row, "name") or "")})
+    return PageState(target=target, current=current, other_apps=others)
+
+
+def read_page_states(client: Any, targets: Sequence[PageTarget], *, app_id: str,
+                     workers: int = DEFAULT_WORKERS) -> list[PageState]:
+    """``read_page_state`` for many Pages concurrently (bounded), in input order."""
+    return _run_each(list(targets), lambda t: read_page_state(client, t, app_id=app_id), workers)
+
+
+# -- applying --------------------------------------------------------------------------------------
+
+
+def _success(answer: Any) -> bool:
+    """Graph's ``success`` (client methods return a bool; raw answers a dict, ``"true"`` as a string too)."""
+    if isinstance(answer, bool):
+        return answer
+    ok = _get(answer, "success") if isinstance(answer, Mapping) or hasattr(answer, "success") else True
+    return ok not in (False, "false", 0)
+
+
+def apply_page_plan(client: Any, plan: PagePlan, target: PageTarget | str, *, dry_run: bool = False,
+                    other_apps: Sequence[dict[str, str]] = ()) -> PageOutcome:
+    """Write one plan (nothing when unchanged or ``dry_run``); never raises for Graph errors."""
+    t = target if isinstance(target, PageTarget) else PageTarget(page_id=plan.page_id, token=target)
+    base = {"page_id": plan.page_id, "plan": plan, "label": t.label, "name": t.name,
+            "other_apps": list(other_apps)}
+    if not plan.changed:
+        return PageOutcome(status=UNCHANGED, **base)
+    if dry_run:
+        return PageOutcome(status=PLANNED, **base)
+    try:
+        if plan.action == "unsubscribe":
+            answer = client.unsubscribe_page(plan.page_id, t.token)
+        else:
+            answer = client.subscribe_page(plan.page_id, t.token, list(plan.final))
+    except FbhubError as exc:
+        return outcome_from_error(exc, page_id=plan.page_id, label=t.label, name=t.name, plan=plan)
+    if not _success(answer):
+        return PageOutcome(status=FAILED, cause="Meta answered success: false", fix="run it again; if it repeats, "
+                           "check the token's permissions with 'fbhub doctor'", **base)
+    return PageOutcome(status=CHANGED, **base)
+
+
+def apply_page_plans(client: Any, plans_with_tokens: Iterable[tuple[PagePlan, PageTarget | str]], *,
+                     dry_run: bool = False, workers: int = DEFAULT_WORKERS) -> list[PageOutcome]:
+    """Apply many plans concurrently (bounded); one Page's failure does not stop the others."""
+    items = list(plans_with_tokens)
+    return _run_each(items, lambda pt: apply_page_plan(client, pt[0], pt[1], dry_run=dry_run), workers)
+
+
+# -- the whole flow --------------------------------------------------------------------------------
+
+
+def _flow(client: Any, tokens: Mapping[str, str], plan_fn: Callable[[PageState], PagePlan], *, app_id: str,
+          only: Sequence[str] | None, names: Mapping[str, str] | None, dry_run: bool, use_debug_token: bool,
+          workers: int) -> list[PageOutcome]:
+    targets, problems = resolve_targets(client, tokens, app_id=app_id, names=names,
+                                        use_debug_token=use_debug_token, workers=workers)
+    targets, problems = select_targets(targets, problems, only)
+
+    def one(t: PageTarget) -> PageOutcome:
+        st = read_page_state(client, t, app_id=app_id)
+        if st.error is not None:
+            return outcome_from_error(st.error, page_id=t.page_id, label=t.label, name=t.name)
+        plan = plan_fn(st)
+        return apply_page_plan(client, plan, t, dry_run=dry_run, other_apps=st.other_apps)
+
+    return _run_each(targets, one, workers) + list(problems)
+
+
+def subscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, desired: Sequence[str],
+                    replace: bool = False, only: Sequence[str] | None = None,
+                    names: Mapping[str, str] | None = None, dry_run: bool = False, use_debug_token: bool = True,
+                    workers: int = DEFAULT_WORKERS) -> list[PageOutcome]:
+    """Subscribe every token's Page (or those in ``only``) to ``desired``: find, read, plan, write if needed."""
+    return _flow(client, tokens, lambda st: plan_page(st.target.page_id, st.current, desired, replace=replace),
+                 app_id=app_id, only=only, names=names, dry_run=dry_run, use_debug_token=use_debug_token,
+                 workers=workers)
+
+
+def unsubscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, only: Sequence[str] | None = None,
+                      names: Mapping[str, str] | None = None, dry_run: bool = False, use_debug_token: bool = True,
+                      workers: int = DEFAULT_WORKERS) -> list[PageOutcome]:
+    """Remove the app from every token's Page (or those in ``only``); Pages without it are left alone."""
+    return _flow(client, tokens, lambda st: plan_unsubscribe(st.target.page_id, st.current),
+                 app_id=app_id, only=only, names=names, dry_run=dry_run, use_debug_token=use_debug_token,
+                 workers=workers)
+
+
+def exit_code_for_outcomes(outcomes: Iterable[Any]) -> int:
+    """1 when any Page failed, 3 when only inconclusive failures happened, else 0."""
+    statuses = {o.status for o in outcomes}
+    if FAILED in statuses:
+        return EXIT_FAILED
+    if INCONCLUSIVE in statuses:
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
