@@ -34,7 +34,7 @@ _PARAM_RE = re.compile(
 _JSON_RE = re.compile(
     r"(?P<key>\"(?:" + "|".join(re.escape(p) for p in _SECRET_PARAMS) + r")\"\s*:\s*\")(?P<val>[^\"]*)\""
 )
-_AUTH_RE = re.compile(r"(?i)(?P<key>\b(?:bearer|oauth)\s+)(?P<val>[A-Za-z0-9|._\-%]{6,})")
+_AUTH_RE = re.compile(r"(?i)(?P<key>\b(?:bearer|oauth)\s+)(?P<val>[A-Za-z0-9|._\-%]{20,})")
 
 
 def mask(value: str | None, *, keep: int = 4) -> str:
@@ -54,35 +54,46 @@ def mask(value: str | None, *, keep: int = 4) -> str:
 
 
 class Redactor:
-    """Scrubs registered secrets (and secret-looking parameters) from text. Thread-safe."""
+    """Scrubs registered secrets (and secret-looking parameters) from text. Thread-safe.
+
+    All registered values (and their URL-encoded forms) are matched by one compiled pattern, rebuilt only
+    when a new secret is added, so redaction costs one regex pass per string however many secrets there are.
+    """
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
-        self._secrets: set[str] = set()
+        self._secrets: dict[str, str] = {}  # form seen in text -> the secret it belongs to
+        self._pattern: re.Pattern[str] | None = None
         self.add(*secrets)
 
     def add(self, *secrets: str | None) -> None:
         """Register values to scrub; empty and very short values are ignored (they would match noise)."""
         with self._lock:
             for s in secrets:
-                if s and len(s) >= 6:
-                    self._secrets.add(s)
+                if s and len(s) >= 6 and s not in self._secrets:
+                    self._secrets[s] = s
+                    enc = _url_quote(s)
+                    if enc != s:
+                        self._secrets[enc] = s
+                    self._pattern = None
 
     def __call__(self, text: str) -> str:
         return self.redact(text)
 
+    def _compiled(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._secrets:
+                forms = sorted(self._secrets, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(f) for f in forms))
+            return self._pattern
+
     def redact(self, text: str) -> str:
         if not text:
             return text
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for s in secrets:
-            if s in text:
-                text = text.replace(s, mask(s))
-            # Also the URL-encoded form (| becomes %7C in app tokens).
-            enc = _url_quote(s)
-            if enc != s and enc in text:
-                text = text.replace(enc, mask(s))
+        pattern = self._compiled()
+        if pattern is not None:
+            secrets = self._secrets
+            text = pattern.sub(lambda m: mask(secrets.get(m.group(0), m.group(0))), text)
         return redact_text(text)
 
 

@@ -167,9 +167,11 @@ def _header(meta: ReportMeta) -> str:
 
 def _groups(results: Sequence[CheckResult]) -> list[tuple[str, list[CheckResult]]]:
     """Results by group, groups in the order they first appear."""
+    from fbhub.checks.catalogue import GROUPS
+
     out: dict[str, list[CheckResult]] = {}
     for r in results:
-        out.setdefault(r.group or "general", []).append(r)
+        out.setdefault(GROUPS.get(r.group, r.group or "general"), []).append(r)
     return list(out.items())
 
 

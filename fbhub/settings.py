@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from fbhub.errors import ConfigError, UsageError
+from fbhub.graph.versions import DEFAULT_GRAPH_VERSION
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
-DEFAULT_GRAPH_VERSION = "v24.0"
 DEFAULT_PROFILE = "default"
 ENV_PREFIX = "FBHUB_"
 
 _APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
 _PAGE_ID_RE = re.compile(r"^[0-9]{1,25}$")
-_VERSION_RE = re.compile(r"^v[0-9]{1,2}\.[0-9]$")
 _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -65,13 +64,9 @@ def parse_graph_url(value: Any) -> str:
 
 
 def parse_graph_version(value: Any) -> str:
-    text = value.strip() if isinstance(value, str) else value
-    if isinstance(text, str) and re.match(r"^[0-9]{1,2}\.[0-9]$", text):
-        text = "v" + text
-    if not isinstance(text, str) or not _VERSION_RE.match(text):
-        raise UsageError(f"invalid Graph API version {_shown(value)}",
-                         hint=f"write it like {DEFAULT_GRAPH_VERSION}")
-    return text
+    from fbhub.graph.versions import parse_version
+
+    return parse_version(value)
 
 
 def parse_domain_setting(value: Any) -> str:
@@ -124,6 +119,16 @@ def parse_timeout(value: Any) -> float:
     return t
 
 
+def parse_retry_budget(value: Any) -> float:
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        t = -1.0
+    if not (0 <= t <= 600):
+        raise UsageError(f"invalid retry budget {_shown(value)}", hint="give seconds between 0 and 600, e.g. 30")
+    return t
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -160,6 +165,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("webhook_fields", "Webhook fields to subscribe", parse_field_list, _platform_fields,
                 "messages,messaging_postbacks"),
         Setting("timeout", "Seconds to wait for each Graph request", parse_timeout, 10.0, "10"),
+        Setting("retry_budget", "Seconds a Graph call may spend retrying transient errors", parse_retry_budget, 30.0,
+                "30"),
     )
 }
 

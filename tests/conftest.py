@@ -70,3 +70,46 @@ def cli():
         return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
 
     return run
+
+
+def operator_env(sb) -> dict[str, str]:
+    """The FBHUB_* variables an operator would set for a sandbox scenario (secrets via env, as in CI)."""
+    op = sb.operator
+    env = {
+        "FBHUB_GRAPH_URL": sb.url,
+        "FBHUB_APP_ID": op.app_id,
+        "FBHUB_APP_SECRET": op.app_secret,
+        "FBHUB_DOMAIN": op.domain,
+    }
+    if op.page_tokens:
+        env["FBHUB_PAGE_TOKENS"] = ",".join(op.page_tokens)
+    if op.verify_token:
+        env["FBHUB_VERIFY_TOKEN"] = op.verify_token
+    if op.pages:
+        env["FBHUB_PAGES"] = ",".join(f"{p['id']}:{p.get('name', '')}" for p in op.pages)
+    return env
+
+
+@pytest.fixture
+def sandbox():
+    """Start sandboxes: sandbox("scenario", **kw) -> Sandbox; all stopped after the test."""
+    from contextlib import ExitStack
+
+    from fbhub.sandbox import run_sandbox
+
+    with ExitStack() as stack:
+        yield lambda scenario="healthy", **kw: stack.enter_context(run_sandbox(scenario, **kw))
+
+
+@pytest.fixture
+def sandbox_env(sandbox, monkeypatch):
+    """Start a scenario and point fbhub at it through FBHUB_* variables; returns the Sandbox."""
+
+    def start(scenario="healthy", **kw):
+        sb = sandbox(scenario, **kw)
+        for k, v in operator_env(sb).items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.setenv("FBHUB_RETRY_BUDGET", "3")  # keeps rate-limited scenarios quick
+        return sb
+
+    return start

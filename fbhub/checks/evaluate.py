@@ -99,9 +99,15 @@ def configured_pages_have_tokens(inp: Inputs, facts: Facts) -> list[CheckResult]
         tgt = page_target(p["id"], p.get("name", ""))
         if p["id"] in token_pages:
             out.append(result("FB106", Status.PASS, "token found", target=tgt))
-        elif facts.credentials is None or not facts.tokens:
+        elif not facts.tokens:
             out.append(result("FB106", Status.FAIL, "no token stored for this page",
                               f"run 'fbhub secrets set page-token --page {p['id']}'", target=tgt))
+        elif not any(t.inspected for t in facts.tokens):
+            out.append(result("FB106", Status.SKIP, "the tokens' Pages are unknown until the credentials check out "
+                              "(FB2xx)", target=tgt))
+        elif any(not t.page_id for t in facts.tokens):
+            out.append(result("FB106", Status.SKIP, "some tokens could not be matched to a Page (see FB5xx)",
+                              target=tgt))
         else:
             out.append(result("FB106", Status.FAIL, "none of the stored tokens is for this page",
                               f"generate a token for it and run 'fbhub secrets set page-token --page {p['id']}'",
@@ -190,7 +196,7 @@ def app_settings(inp: Inputs, facts: Facts) -> list[CheckResult]:
         out.append(result(cid, Status.PASS, v) if v else
                    result(cid, Status.WARN, f"no {label}", f"{where} > {label}: your organisation's page "
                           "(App Review rejects apps without it)"))
-    icon = a.get("icon_url") or a.get("logo_url")
+    icon = a.get("icon_url")
     out.append(result("FB305", Status.PASS, "uploaded") if icon else
                result("FB305", Status.WARN, "no app icon", f"{where} > App icon: upload your organisation's icon"))
     email = a.get("contact_email")

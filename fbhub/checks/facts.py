@@ -44,6 +44,16 @@ class TokenFacts:
     page_id: str | None = None
     page_name: str | None = None
 
+    @property
+    def inspected(self) -> bool:
+        return self.debug.data is not None or self.debug.error is not None
+
+    def usable_page_token(self, app_id: str | None) -> bool:
+        """A valid Page token of this app whose Page is known."""
+        d = self.debug.data if self.debug.ok else None
+        return bool(self.page_id and isinstance(d, dict) and d.get("is_valid") and d.get("type") == "PAGE"
+                    and self.other_app is None and (not app_id or str(d.get("app_id")) == str(app_id)))
+
 
 @dataclass
 class PageFacts:
@@ -112,7 +122,7 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
             _apply_debug(facts, fut_debug.result())
 
     # Round trip 3: each good Page token's Page (name) and its subscribed apps; the app behind foreign tokens.
-    good = [t for t in facts.tokens if t.page_id and t.debug.ok and not t.other_app]
+    good = [t for t in facts.tokens if t.usable_page_token(client.app_id)]
     foreign = [t for t in facts.tokens if t.other_app is not None]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         fut_pages = None

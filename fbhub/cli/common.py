@@ -38,6 +38,7 @@ class AppContext:
     def graph_client(self, *, transport: Any = None, app_secret: str | None = None, with_secret: bool = True):
         """The one place a GraphClient is built from settings (URL, version, timeout, credentials)."""
         from fbhub.graph import GraphClient
+        from fbhub.graph.retry import RetryPolicy
 
         s = self.settings
         secret = app_secret if app_secret is not None else (self.secrets.get("app-secret") if with_secret else None)
@@ -48,6 +49,7 @@ class AppContext:
             app_secret=secret,
             timeout=s["timeout"],
             transport=transport,
+            retry=RetryPolicy(total_timeout=s["retry_budget"], max_attempts=4 if s["retry_budget"] > 0 else 1),
             verbose_log=self.log if self.verbose else None,
         )
 

@@ -1,0 +1,203 @@
+"""doctor and verify-app end to end: the real CLI against the sandbox over HTTP, every built-in scenario."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+
+from fbhub.report import load_schema
+
+# scenario -> (exit code, ids that must FAIL, ids that must WARN, ids that must be ERROR)
+EXPECTED = {
+    "healthy": (0, set(), set(), set()),
+    "wrong-secret": (1, {"FB202"}, set(), set()),
+    "unknown-app-id": (1, {"FB201"}, set(), set()),
+    "token-other-app": (1, {"FB503"}, set(), set()),
+    "token-missing-pages-messaging": (1, {"FB504"}, set(), set()),
+    "token-expired": (1, {"FB501"}, set(), set()),
+    "token-invalidated": (1, {"FB501"}, set(), set()),
+    "token-expiring-soon": (0, set(), {"FB506"}, set()),
+    "user-token-as-page-token": (1, {"FB502"}, set(), set()),
+    "page-not-subscribed": (1, {"FB601"}, set(), set()),
+    "page-missing-fields": (1, {"FB602"}, {"FB603"}, set()),
+    "other-app-subscribed": (0, set(), {"FB604"}, set()),
+    "app-webhook-missing": (1, {"FB401"}, set(), set()),
+    "app-webhook-inactive": (1, {"FB402"}, set(), set()),
+    "callback-wrong-domain": (1, {"FB403"}, set(), set()),
+    "app-settings-incomplete": (1, {"FB302"}, {"FB301", "FB303", "FB304", "FB305"}, set()),
+    "require-app-secret": (0, set(), set(), set()),
+    "flaky": (0, set(), set(), set()),
+    "rate-limited": (3, set(), set(), None),  # FBHUB_RETRY_BUDGET keeps it short
+    "demo": (1, {"FB601", "FB403"}, {"FB303"}, set()),
+    "many-pages": (0, set(), set(), set()),
+}
+
+
+def test_every_builtin_scenario_is_covered():
+    from fbhub.sandbox import SCENARIOS
+
+    assert set(SCENARIOS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("scenario", sorted(EXPECTED))
+def test_doctor_json_per_scenario(cli, sandbox_env, scenario):
+    sb = sandbox_env(scenario)
+    r = cli("doctor", "--format", "json")
+    code, fails, warns, errors = EXPECTED[scenario]
+    assert r.exit_code == code, (r.stdout[-3000:], r.stderr)
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, load_schema())
+    by_status: dict[str, set[str]] = {}
+    for res in doc["results"]:
+        by_status.setdefault(res["status"], set()).add(res["id"])
+    assert by_status.get("fail", set()) == fails
+    assert warns <= by_status.get("warn", set())
+    if errors is None:
+        assert by_status.get("error"), "rate limiting must make some checks 'could not check'"
+    else:
+        assert by_status.get("error", set()) == errors
+    assert doc["exit_code"] == code and doc["profile"] == "default"
+    # every result links to an explain topic that exists
+    from fbhub.explain import resolve
+
+    for res in doc["results"]:
+        assert resolve(res["topic"]).name
+    # no secret leaves in the report, and none travelled in a URL query string
+    op = sb.operator
+    for secret in [op.app_secret, *op.page_tokens]:
+        assert secret not in r.stdout + r.stderr
+        for req in sb.requests:
+            assert secret not in req.query
+
+
+def test_failing_check_says_why_and_how(cli, sandbox_env):
+    sb = sandbox_env("token-other-app")
+    r = cli("doctor", "--format", "json", "--only", "FB503")
+    doc = json.loads(r.stdout)
+    assert {x["id"] for x in doc["results"]} == {"FB503"}
+    res = doc["results"][0]
+    assert "another app" in res["found"] or "issued for" in res["found"]
+    assert "THIS app" in res["fix"] and res["topic"] == "token-other-app"
+    assert sb.operator.page_tokens[0] not in r.stdout
+
+
+def test_strict_makes_warnings_fail(cli, sandbox_env):
+    sandbox_env("token-expiring-soon")
+    assert cli("doctor", "--format", "json").exit_code == 0
+    assert cli("doctor", "--format", "json", "--strict").exit_code == 1
+    assert cli("doctor", "--format", "json", "--strict", "--ignore", "FB506").exit_code == 0
+
+
+def test_junit_one_testcase_per_result(cli, sandbox_env, tmp_path):
+    sandbox_env("demo")
+    out = tmp_path / "doctor.xml"
+    r = cli("doctor", "--format", "junit", "--output", str(out))
+    assert r.exit_code == 1
+    root = ET.parse(out).getroot()
+    cases = root.findall(".//testcase")
+    doc = json.loads(cli("doctor", "--format", "json").stdout)
+    assert len(cases) == len(doc["results"])
+    assert len(root.findall(".//failure")) == sum(1 for x in doc["results"] if x["status"] == "fail")
+
+
+def test_github_annotations(cli, sandbox_env):
+    sandbox_env("demo")
+    r = cli("doctor", "--format", "github")
+    assert r.exit_code == 1
+    assert "::error" in r.stdout and "FB601" in r.stdout
+
+
+def test_text_report_plain_when_piped(cli, sandbox_env):
+    sandbox_env("demo")
+    r = cli("doctor")
+    assert r.exit_code == 1
+    assert "\x1b[" not in r.stdout
+    assert "FB601" in r.stdout and "fbhub explain page-subscription" in r.stdout
+
+
+def test_bad_usage_exit_2(cli, sandbox_env):
+    sandbox_env("healthy")
+    assert cli("doctor", "--only", "FB999").exit_code == 2
+    assert cli("doctor", "--format", "yaml").exit_code == 2
+    r = cli("doctor", env={"FBHUB_GRAPH_VERSION": "24.0"})  # normalised to v24.0
+    assert r.exit_code == 0
+    r = cli("doctor", env={"FBHUB_GRAPH_VERSION": "latest"})
+    assert r.exit_code == 2 and "FBHUB_GRAPH_VERSION" in r.stderr
+
+
+def test_missing_settings_reported_as_local_failures(cli):
+    r = cli("doctor", "--format", "json")
+    doc = json.loads(r.stdout)
+    fails = {x["id"] for x in doc["results"] if x["status"] == "fail"}
+    assert {"FB101", "FB102", "FB103", "FB104"} <= fails
+    assert r.exit_code == 1
+
+
+def test_unreachable_graph_exit_3(cli, monkeypatch):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    monkeypatch.setenv("FBHUB_GRAPH_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("FBHUB_APP_ID", "1234567890")
+    monkeypatch.setenv("FBHUB_APP_SECRET", "0" * 32)
+    monkeypatch.setenv("FBHUB_TIMEOUT", "2")
+    monkeypatch.setenv("FBHUB_DOMAIN", "cx.example.com")
+    monkeypatch.setenv("FBHUB_PAGE_TOKENS", "EAAGnotarealtokenbutlongenough123")
+    monkeypatch.setenv("FBHUB_RETRY_BUDGET", "1")
+    r = cli("doctor", "--format", "json")
+    assert r.exit_code == 3, r.stdout
+    doc = json.loads(r.stdout)
+    assert any(x["id"] == "FB201" and x["status"] == "error" for x in doc["results"])
+
+
+def test_bundle_has_no_secrets(cli, sandbox_env, tmp_path):
+    sb = sandbox_env("demo")
+    b = tmp_path / "bundle.json"
+    r = cli("doctor", "--format", "json", "--bundle", str(b))
+    assert r.exit_code == 1
+    text = b.read_text()
+    data = json.loads(text)
+    assert data["secrets_present"]["app-secret"] is True
+    for secret in [sb.operator.app_secret, *sb.operator.page_tokens, sb.operator.verify_token]:
+        assert secret not in text
+
+
+def test_list_catalogue(cli):
+    from fbhub.checks import CHECKS
+
+    r = cli("doctor", "--list")
+    assert r.exit_code == 0
+    for c in CHECKS:
+        assert c.id in r.stdout
+
+
+@pytest.mark.parametrize("scenario,fails", [
+    ("healthy", set()), ("wrong-secret", {"FB202"}), ("token-other-app", {"FB503"}),
+    ("user-token-as-page-token", {"FB502"}), ("callback-wrong-domain", {"FB403"}),
+])
+def test_verify_app(cli, sandbox_env, scenario, fails):
+    sandbox_env(scenario)
+    r = cli("verify-app", "--json")
+    doc = json.loads(r.stdout)
+    assert {x["id"] for x in doc["results"] if x["status"] == "fail"} == fails
+    assert r.exit_code == (1 if fails else 0)
+    confirm = {x["id"] for x in doc["results"] if x["status"] == "confirm"}
+    assert {"FB901", "FB902", "FB903"} <= confirm  # dashboard-only, never a pass
+    assert not any(x["group"] in ("page-subscription", "local") for x in doc["results"])
+
+
+def test_verify_app_text(cli, sandbox_env):
+    sandbox_env("token-other-app")
+    r = cli("verify-app")
+    assert r.exit_code == 1 and "FB503" in r.stdout
+
+
+def test_verify_app_needs_credentials(cli):
+    r = cli("verify-app")
+    assert r.exit_code == 2 and "app_id" in r.stderr
