@@ -201,3 +201,36 @@ def test_verify_app_text(cli, sandbox_env):
 def test_verify_app_needs_credentials(cli):
     r = cli("verify-app")
     assert r.exit_code == 2 and "app_id" in r.stderr
+
+
+def test_fix_repairs_page_and_webhook_then_checks_again(cli, sandbox_env):
+    sb = sandbox_env("demo")
+    before = json.loads(cli("doctor", "--format", "json").stdout)
+    assert {"FB601", "FB403"} <= {x["id"] for x in before["results"] if x["status"] == "fail"}
+    r = cli("doctor", "--fix", "--format", "json")  # no --yes and no terminal: refuses, changes nothing
+    assert r.exit_code == 2 and "--yes" in r.stderr
+    r = cli("doctor", "--fix", "--yes", "--format", "json")
+    assert "doctor --fix will" in r.stderr and "app webhook" in r.stderr
+    after = json.loads(r.stdout)
+    fails = {x["id"] for x in after["results"] if x["status"] == "fail"}
+    assert "FB601" not in fails and "FB403" not in fails
+    assert r.exit_code == 0, r.stderr  # the privacy policy URL (FB303) is only a warning and needs the dashboard
+    sub = sb.world.app_subscription(sb.operator.app_id, "page")
+    assert sub is not None
+
+
+def test_fix_with_nothing_to_repair(cli, sandbox_env):
+    sandbox_env("healthy")
+    r = cli("doctor", "--fix", "--yes", "--format", "json")
+    assert r.exit_code == 0 and "nothing fbhub can repair" in r.stderr
+
+
+def test_subscribe_page_then_doctor_shows_the_mend(cli, sandbox_env):
+    sandbox_env("page-not-subscribed")
+    assert cli("doctor", "--format", "json", "--only", "FB601").exit_code == 1
+    assert cli("subscribe-page").exit_code == 0
+    r = cli("doctor", "--format", "json", "--only", "FB601")
+    assert r.exit_code == 0
+    assert all(x["status"] == "pass" for x in json.loads(r.stdout)["results"])
+    r = cli("verify-app", "--json")
+    assert r.exit_code == 0

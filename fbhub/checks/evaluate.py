@@ -437,7 +437,10 @@ def page_subscriptions(inp: Inputs, facts: Facts) -> list[CheckResult]:
         if pf.subscribed_apps is None:
             out += skip_all(ids, "no valid Page token of this app for this Page (FB106/FB5xx)", target=tgt)
             continue
-        out += _one_page(inp, pf, tgt)
+        rows = _one_page(inp, pf, tgt)
+        for r in rows:
+            r.details.setdefault("page_id", pf.page_id)
+        out += rows
     return out
 
 

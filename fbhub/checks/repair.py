@@ -1,0 +1,105 @@
+"""doctor --fix: turn what the checks found into a repair plan, using the webhook planners (one place).
+
+fbhub repairs what the Graph API lets it repair: the app's Page webhook (callback URL, fields, active) and
+each Page's subscription to the app. Everything else is reported with its fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+
+from fbhub.results import Status
+
+APP_IDS = {"FB401", "FB402", "FB403", "FB404", "FB405"}
+PAGE_IDS = {"FB601", "FB602", "FB603"}
+
+
+@dataclass
+class RepairPlan:
+    app_plan: Any = None  # fbhub.webhooks.app.AppPlan
+    page_plans: list[tuple[Any, Any]] = field(default_factory=list)  # (PagePlan, PageTarget)
+    notes: list[str] = field(default_factory=list)  # wanted repairs fbhub cannot make, and why
+    verify_token: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.app_plan is None and not self.page_plans
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.app_plan is not None:
+            p = self.app_plan
+            out.append(f"app webhook → {p.callback_url} with {len(p.final)} fields ({'; '.join(p.reasons)})")
+        for plan, target in self.page_plans:
+            name = f" ({target.name})" if target.name else ""
+            what = "subscribe" if not plan.installed else "add fields"
+            out.append(f"page {plan.page_id}{name}: {what} {', '.join(plan.add)}")
+        out += [f"cannot repair: {n}" for n in self.notes]
+        return out
+
+    def apply(self, actx: Any) -> list[str]:
+        """Write the plan; returns one line per change. Graph errors become lines, never exceptions."""
+        from fbhub.webhooks.app import apply_app_plan
+        from fbhub.webhooks.pages import apply_page_plans
+
+        out = []
+        with actx.graph_client() as client:
+            if self.app_plan is not None:
+                res = apply_app_plan(client, self.app_plan, self.verify_token or "")
+                out.append(f"app webhook: {res.status}" + (f" — {res.cause}; {res.fix}" if not res.ok else ""))
+            if self.page_plans:
+                for res in apply_page_plans(client, self.page_plans):
+                    extra = f" — {res.cause}; {res.fix}" if not res.ok else ""
+                    out.append(f"page {res.page_id}: {res.status}{extra}")
+        return out
+
+
+def _bad(run: Any, ids: set[str]) -> list[Any]:
+    return [r for r in run.results if r.id in ids and r.status in (Status.FAIL, Status.WARN)]
+
+
+def plan_repairs(actx: Any, run: Any) -> RepairPlan:
+    """A plan from the facts doctor already gathered (no extra Graph reads)."""
+    from fbhub.webhooks.app import plan_app
+    from fbhub.webhooks.pages import PageTarget, plan_page
+
+    plan = RepairPlan()
+    facts, inp = run.facts, run.inputs
+    desired = list(inp.webhook_fields)
+    if _bad(run, APP_IDS) and facts.subscriptions is not None and facts.subscriptions.ok:
+        verify = actx.secrets.get("verify-token")
+        if not inp.domain:
+            plan.notes.append("the app webhook needs a domain: 'fbhub config set domain …'")
+        elif not verify:
+            plan.notes.append("the app webhook needs a verify token: 'fbhub secrets set verify-token --generate' "
+                              "(and the same value on the CX server)")
+        else:
+            app_plan = plan_app(facts.subscriptions.data, inp.domain, desired)
+            if app_plan.changed:
+                plan.app_plan, plan.verify_token = app_plan, verify
+    bad_pages = {r.details.get("page_id") for r in _bad(run, PAGE_IDS)}
+    tokens = {t.label: t.token for t in facts.tokens}
+    for pf in facts.pages.values():
+        if pf.page_id not in bad_pages:
+            continue
+        if pf.subscribed_apps is None or not pf.subscribed_apps.ok or pf.token_label not in tokens:
+            plan.notes.append(f"page {pf.page_id}: no usable Page token to change its subscription")
+            continue
+        apps = (pf.subscribed_apps.data or {}).get("data", [])
+        mine = next((a for a in apps if str(a.get("id")) == str(inp.app_id)), None)
+        current = list(mine.get("subscribed_fields") or []) if mine is not None else None
+        page_plan = plan_page(pf.page_id, current, desired)
+        if page_plan.changed:
+            target = PageTarget(page_id=pf.page_id, token=tokens[pf.token_label], label=pf.token_label,
+                                name=pf.name)
+            plan.page_plans.append((page_plan, target))
+    return plan
+
+
+def show_plan(plan: RepairPlan, *, err: bool = True) -> None:
+    typer.echo("doctor --fix will:", err=err)
+    for line in plan.lines():
+        typer.echo(f"  - {line}", err=err)
