@@ -1,0 +1,293 @@
+"""fbhub configure (the guided, resumable checklist) and fbhub review-kit (the App Review kit)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from fbhub.cli.common import (
+    AppIdOpt,
+    DomainOpt,
+    GraphUrlOpt,
+    GraphVersionOpt,
+    err_line,
+    graph_flags,
+    handle_errors,
+    load_context,
+    print_json,
+)
+
+# Names accepted on --secrets-stdin lines (NAME=value), mapped to secret kinds.
+_STDIN_NAMES = {
+    "FBHUB_APP_SECRET": "app-secret", "APP_SECRET": "app-secret", "app-secret": "app-secret",
+    "FBHUB_PAGE_TOKENS": "page-token", "PAGE_TOKENS": "page-token", "page-token": "page-token",
+    "FBHUB_PAGE_TOKEN": "page-token", "PAGE_TOKEN": "page-token",
+    "FBHUB_VERIFY_TOKEN": "verify-token", "VERIFY_TOKEN": "verify-token", "verify-token": "verify-token",
+    "FBHUB_USER_TOKEN": "user-token", "USER_TOKEN": "user-token", "user-token": "user-token",
+}
+
+
+def _check_secret(kind: str, value: str, where: str) -> str:
+    from fbhub.redact import register_secret
+    from fbhub.secrets import VALIDATORS, split_tokens
+
+    if kind == "page-token":
+        toks = [VALIDATORS[kind](t, where) for t in split_tokens(value)]
+        register_secret(*toks)
+        return " ".join(toks)
+    value = VALIDATORS[kind](value, where)
+    register_secret(value)
+    return value
+
+
+def _given(pages: list[str] | None, secrets_stdin: bool) -> Any:
+    """Values handed over up front: --page, FBHUB_* secrets, and NAME=value lines on stdin."""
+    from fbhub.errors import UsageError
+    from fbhub.secrets import KINDS
+    from fbhub.settings import parse_page_id
+    from fbhub.wizard import Given
+
+    given = Given(pages=[parse_page_id(p.strip()) for item in pages or [] for p in item.split(",") if p.strip()])
+    for kind, k in KINDS.items():
+        raw = os.environ.get(k.env)
+        if raw:
+            given.secrets[kind] = _check_secret(kind, raw, k.env)
+            given.secret_sources[kind] = k.env
+    if secrets_stdin:
+        for n, line in enumerate(sys.stdin.read().splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            name, eq, value = line.partition("=")
+            kind = _STDIN_NAMES.get(name.strip())
+            if not eq or kind is None:
+                raise UsageError(f"--secrets-stdin line {n}: expected NAME=value with NAME one of FBHUB_APP_SECRET, "
+                                 "FBHUB_PAGE_TOKENS, FBHUB_USER_TOKEN, FBHUB_VERIFY_TOKEN",
+                                 hint="one secret per line, e.g. FBHUB_APP_SECRET=0123…")
+            given.secrets[kind] = _check_secret(kind, value, f"stdin line {n}")
+            given.secret_sources[kind] = "stdin"
+    return given
+
+
+def _render_status(out: Any, state: Any, profile: str) -> None:
+    from fbhub.wizard.stages import ORDER, STAGES, resume_line
+
+    out.line(f"configure checklist for profile {profile!r} ({state.path})")
+    idw, tw = max(len(s.id) for s in STAGES), max(len(s.title) for s in STAGES)
+    for i, s in enumerate(STAGES, 1):
+        rec = state.record(s.id)
+        when = f"  {rec.at}" if rec.at else ""
+        note = f"  {rec.note}" if rec.note else ""
+        style = {"verified": "green", "done": "green", "skipped": "dim", "pending": "yellow"}[rec.status]
+        out.line(f"{i:>2}. {s.id:<{idw}}  {rec.status:<8}  {s.title:<{tw}}{when}{note}", style)
+    nxt = state.next_stage(ORDER)
+    out.line("")
+    out.line("next: " + resume_line(nxt) if nxt else resume_line(None))
+
+
+def _missing(w: Any, plan: list[Any]) -> list[str]:
+    """Everything a non-interactive run lacks, listed at once."""
+    ids = {s.id for s in plan}
+    missing = []
+    if ids & {"domain", "create-app", "messenger", "webhooks"} and not w.values.get("domain"):
+        missing.append("CX domain: --domain cx.example.com or FBHUB_DOMAIN")
+    if ids & {"create-app", "messenger", "webhooks"}:
+        if not w.values.get("app_id"):
+            missing.append("App ID: --app-id 1234567890123456 or FBHUB_APP_ID")
+        if not w.known_secret("app-secret")[0]:
+            missing.append("App Secret: FBHUB_APP_SECRET, or FBHUB_APP_SECRET=… on stdin with --secrets-stdin")
+    if "messenger" in ids:
+        stored = w.stored_page_tokens()
+        configured = [p["id"] for p in w.values.get("pages") or []]
+        keep = bool(configured) and all(p in stored for p in configured)
+        if not (w.given.secrets.get("page-token") or w.given.secrets.get("user-token") or keep):
+            missing.append("Page access tokens: FBHUB_PAGE_TOKENS, or FBHUB_USER_TOKEN to discover the Pages "
+                           "(pick them with --page ID)")
+    return missing
+
+
+def _require_keyring(profile: str) -> None:
+    """Fail before the first question when the secrets typed in could not be stored."""
+    from fbhub.errors import SecretStoreError
+    from fbhub.secrets import SecretStore
+
+    try:
+        SecretStore(profile, env={}).get("app-secret", quiet=False)
+    except SecretStoreError as exc:
+        raise SecretStoreError(f"{exc.message}; configure stores the secrets you type there",
+                               hint="use a machine with a keyring, or run 'fbhub configure --non-interactive' with "
+                               "FBHUB_APP_SECRET / FBHUB_PAGE_TOKENS / FBHUB_VERIFY_TOKEN set") from None
+
+
+@handle_errors
+def configure(
+    ctx: typer.Context,
+    domain: DomainOpt = None,
+    app_id: AppIdOpt = None,
+    page: Annotated[list[str] | None, typer.Option(
+        "--page", help="Page ID to connect (repeatable); with a user token, picks among the discovered Pages",
+        show_default=False)] = None,
+    graph_url: GraphUrlOpt = None,
+    graph_version: GraphVersionOpt = None,
+    status: Annotated[bool, typer.Option("--status", help="Show the checklist (done / verified / pending per "
+                                                           "stage) and exit")] = False,
+    restart: Annotated[bool, typer.Option("--restart", help="Forget the progress of this profile and start over "
+                                                             "(config and keyring are kept as defaults)")] = False,
+    stage: Annotated[str | None, typer.Option("--stage", help="Run only this stage again (see --status for ids)",
+                                              show_default=False)] = None,
+    interactive: Annotated[bool | None, typer.Option(
+        "--interactive/--non-interactive",
+        help="Ask questions, or never ask (values from flags, FBHUB_* variables, --secrets-stdin; exit 2 listing "
+             "what is missing). Default: ask when stdin is a terminal", show_default=False)] = None,
+    secrets_stdin: Annotated[bool, typer.Option(
+        "--secrets-stdin", help="Read NAME=value lines from stdin: FBHUB_APP_SECRET, FBHUB_PAGE_TOKENS, "
+                                "FBHUB_USER_TOKEN, FBHUB_VERIFY_TOKEN (implies --non-interactive)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --status: the checklist as JSON")] = False,
+) -> None:
+    """Walk through the Meta app setup step by step, verifying what the Graph API can verify.
+
+    Progress is kept per profile; run it again to continue where it stopped. Ctrl-C keeps everything as it
+    was before the current stage (exit 130).
+    """
+    from fbhub.cli.common import console
+    from fbhub.errors import FbhubError, UsageError
+    from fbhub.wizard import BY_ID, NonInteractivePrompter, RichPrompter, Wizard, WizardState, state_path
+    from fbhub.wizard.stages import ORDER, VALUE_STAGES, Out, resume_line
+
+    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    profile = actx.settings.profile
+    state = WizardState.load(state_path(actx.settings.config_path), profile)
+    con = console()
+    out = Out(con)
+    if status:
+        if as_json:
+            from fbhub.wizard.stages import status_rows
+
+            print_json({"profile": profile, "state_file": str(state.path), "next": state.next_stage(ORDER),
+                        "stages": status_rows(state)})
+        else:
+            _render_status(out, state, profile)
+        return
+    if as_json:
+        raise UsageError("--json goes with --status", hint="fbhub configure --status --json")
+    if stage is not None and stage not in BY_ID:
+        raise UsageError(f"unknown stage {stage!r}", hint="choose one of: " + ", ".join(ORDER))
+    if interactive and secrets_stdin:
+        raise UsageError("--secrets-stdin reads stdin, so configure cannot also ask questions there",
+                         hint="drop --interactive, or give secrets through FBHUB_* variables")
+    if interactive is None:
+        interactive = not secrets_stdin and sys.stdin is not None and sys.stdin.isatty()
+        if not interactive and not secrets_stdin:
+            err_line("stdin is not a terminal: running non-interactively (values from flags, FBHUB_* variables or "
+                     "--secrets-stdin)")
+    if not interactive and stage is not None and stage not in VALUE_STAGES:
+        raise UsageError(f"stage {stage!r} needs the operator's confirmation",
+                         hint=f"run 'fbhub configure --stage {stage}' in a terminal")
+    given = _given(page, secrets_stdin)
+    if interactive:
+        _require_keyring(profile)
+    if restart:
+        state.reset()
+        state.save()
+        out.line(f"progress of profile {profile!r} cleared; the stored values are offered as defaults")
+    prompter = RichPrompter(con) if interactive else NonInteractivePrompter()
+    w = Wizard(actx, prompter, con, given=given, state=state, stdout_is_tty=sys.stdout.isatty())
+    try:
+        plan = w.plan(stage=stage)
+        if interactive:
+            done = [s for s in ORDER if state.record(s).complete]
+            if not plan:
+                _render_status(out, state, profile)
+                return
+            out.line(f"fbhub configure · profile {profile!r} · config {actx.settings.config_path}")
+            if done and stage is None:
+                out.line(f"{len(done)} of {len(ORDER)} stages complete; continuing at stage {plan[0].id} "
+                         f"({plan[0].title}).")
+        else:
+            missing = _missing(w, plan)
+            if missing:
+                from fbhub.wizard import NeedsInput
+
+                raise NeedsInput(missing)
+        w.run(stage=stage)
+    except KeyboardInterrupt:
+        here = w.running.id if w.running else state.next_stage(ORDER)
+        err_line("")
+        err_line(f"interrupted{f' at stage {here}' if here else ''}: nothing of this stage was saved; the config "
+                 "is as it was before it")
+        err_line(resume_line(here))
+        raise typer.Exit(130) from None
+    except FbhubError as exc:
+        err_line(f"error: {exc.message}")
+        if exc.hint:
+            err_line(f"hint: {exc.hint}")
+        if w.running is not None:
+            err_line(resume_line(w.running.id))
+        raise typer.Exit(exc.exit_code) from None
+    finally:
+        w.close()
+    nxt = state.next_stage(ORDER)
+    if interactive:
+        out.line("")
+        out.line(resume_line(nxt) if nxt else
+                 "every stage is complete ('fbhub configure --status' shows the checklist)")
+        return
+    pending_manual = [s for s in ORDER if s not in VALUE_STAGES and not state.record(s).complete]
+    unverified = [s for s in VALUE_STAGES if (stage is None or s == stage) and not state.record(s).complete]
+    out.line("")
+    out.line(f"saved profile {profile!r}: " + ", ".join(
+        f"{s} {state.record(s).status}" for s in VALUE_STAGES if stage is None or s == stage))
+    for s in unverified:
+        out.line(f"! stage {s} is not verified yet: {state.record(s).note}", "yellow")
+    if pending_manual:
+        out.line("still to confirm in a terminal ('fbhub configure'): " + ", ".join(pending_manual))
+
+
+@handle_errors
+def review_kit(
+    ctx: typer.Context,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Markdown file to write "
+                                               "(default: app-review-<profile>.md)", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists")] = False,
+    domain: DomainOpt = None,
+    app_id: AppIdOpt = None,
+    graph_url: GraphUrlOpt = None,
+    graph_version: GraphVersionOpt = None,
+) -> None:
+    """Write the App Review kit: required app settings (checked live), permission texts, test instructions."""
+    from pathlib import Path
+
+    from fbhub import reviewkit
+    from fbhub.errors import UsageError
+
+    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    s = actx.settings
+    path = Path(output or f"app-review-{s.profile}.md")
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", hint="pass --force to overwrite it, or --output another file")
+    run = None
+    why = "no credentials"
+    app_name = None
+    if s.get("app_id") and actx.secrets.get("app-secret"):
+        from fbhub.checks import run_checks
+
+        run = run_checks(actx, ["credentials", "app-settings"])
+        bad = [r for r in run.results if r.id in ("FB201", "FB202") and r.status.value != "pass"]
+        if bad:
+            why = f"credentials did not check out: {bad[0].found}"
+            err_line(f"warning: {why}; app settings are marked unknown")
+            run = None
+        elif run.facts.app is not None and run.facts.app.ok and isinstance(run.facts.app.data, dict):
+            app_name = run.facts.app.data.get("name")
+    else:
+        err_line("warning: no App ID / App Secret for this profile: app settings are marked 'unknown (no "
+                 "credentials)'; run 'fbhub configure' first to check them live")
+    rows = reviewkit.settings_rows(run, why_unknown=why)
+    text = reviewkit.render(profile=s.profile, domain=s.get("domain"), app_id=s.get("app_id"), app_name=app_name,
+                            rows=rows, pages=list(s.get("pages") or []))
+    reviewkit.write(path, text, force=force)
+    missing = [r.label for r in rows if r.state == "missing"]
+    typer.echo(f"wrote {path}" + (f" ({len(missing)} app setting(s) missing: {', '.join(missing)})"
+                                  if missing else ""))
