@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 
 from fbhub import __version__
-from fbhub.cli import checks_cmd, config_cmd, explain_cmd, secrets_cmd, urls_cmd, webhooks_cmd
+from fbhub.cli import (
+    checks_cmd,
+    config_cmd,
+    configure_cmd,
+    explain_cmd,
+    sandbox_cmd,
+    secrets_cmd,
+    urls_cmd,
+    webhooks_cmd,
+)
 from fbhub.cli.common import GlobalOptions
 
 app = typer.Typer(
@@ -45,6 +54,10 @@ def root(
 
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(secrets_cmd.app, name="secrets")
+app.add_typer(sandbox_cmd.app, name="sandbox")
+app.command("demo")(sandbox_cmd.demo)
+app.command("configure")(configure_cmd.configure)
+app.command("review-kit")(configure_cmd.review_kit)
 app.command("urls")(urls_cmd.urls)
 app.command("verify-app")(checks_cmd.verify_app)
 app.command("doctor")(checks_cmd.doctor)
