@@ -56,45 +56,81 @@ def mask(value: str | None, *, keep: int = 4) -> str:
 class Redactor:
     """Scrubs registered secrets (and secret-looking parameters) from text. Thread-safe.
 
-    All registered values (and their URL-encoded forms) are matched by one compiled pattern, rebuilt only
-    when a new secret is added, so redaction costs one regex pass per string however many secrets there are.
+    Registered values (and their URL-encoded forms) are found through one compiled pattern of their first
+    few characters; each hit is then confirmed against the full values starting there. The pattern stays
+    small however many page tokens there are, so it compiles quickly. Values added since the last compile
+    wait in a short list scanned with ``str.replace`` until there are enough of them to recompile.
     """
+
+    _MERGE_AT = 64
+    _PREFIX = 12
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
         self._secrets: dict[str, str] = {}  # form seen in text -> the secret it belongs to
-        self._pattern: re.Pattern[str] | None = None
+        self._index: tuple[re.Pattern[str], dict[str, list[str]]] | None = None
+        self._pending: tuple[str, ...] = ()  # forms not in the index yet
         self.add(*secrets)
 
     def add(self, *secrets: str | None) -> None:
         """Register values to scrub; empty and very short values are ignored (they would match noise)."""
         with self._lock:
+            pending = list(self._pending)
             for s in secrets:
                 if s and len(s) >= 6 and s not in self._secrets:
-                    self._secrets[s] = s
-                    enc = _url_quote(s)
-                    if enc != s:
-                        self._secrets[enc] = s
-                    self._pattern = None
+                    for form in {s, _url_quote(s)}:
+                        self._secrets[form] = s
+                        pending.append(form)
+            self._pending = tuple(sorted(pending, key=len, reverse=True))
+
+    def _merge(self) -> None:
+        with self._lock:
+            if len(self._pending) < self._MERGE_AT:
+                return
+            by_prefix: dict[str, list[str]] = {}
+            for form in sorted(self._secrets, key=len, reverse=True):
+                by_prefix.setdefault(form[: self._PREFIX], []).append(form)
+            alternation = "|".join(re.escape(p) for p in sorted(by_prefix, key=len, reverse=True))
+            self._index = (re.compile(alternation), by_prefix)
+            self._pending = ()
 
     def __call__(self, text: str) -> str:
         return self.redact(text)
 
-    def _compiled(self) -> re.Pattern[str] | None:
-        with self._lock:
-            if self._pattern is None and self._secrets:
-                forms = sorted(self._secrets, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(f) for f in forms))
-            return self._pattern
-
     def redact(self, text: str) -> str:
-        if not text:
+        if not text or len(text) < 6:
             return text
-        pattern = self._compiled()
-        if pattern is not None:
-            secrets = self._secrets
-            text = pattern.sub(lambda m: mask(secrets.get(m.group(0), m.group(0))), text)
+        if len(self._pending) >= self._MERGE_AT:
+            self._merge()
+        index, pending, secrets = self._index, self._pending, self._secrets
+        if index is not None:
+            text = _replace_indexed(text, index[0], index[1], secrets)
+        for form in pending:
+            if form in text:
+                text = text.replace(form, mask(secrets[form]))
         return redact_text(text)
+
+
+def _replace_indexed(text: str, pattern: re.Pattern[str], by_prefix: dict[str, list[str]],
+                     secrets: dict[str, str]) -> str:
+    out: list[str] = []
+    pos = i = 0
+    while True:
+        m = pattern.search(text, i)
+        if m is None:
+            break
+        start = m.start()
+        hit = next((f for f in by_prefix[m.group(0)] if text.startswith(f, start)), None)
+        if hit is None:
+            i = start + 1
+            continue
+        out.append(text[pos:start])
+        out.append(mask(secrets[hit]))
+        pos = i = start + len(hit)
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _url_quote(s: str) -> str:
@@ -124,9 +160,13 @@ def redact_text(text: str) -> str:
         val = m.group("val")
         return f"{m.group('key')}{val if MASK in val else mask(val)}"
 
-    text = _PARAM_RE.sub(_param, text)
-    text = _JSON_RE.sub(_json, text)
-    text = _AUTH_RE.sub(_auth, text)
+    if "=" in text or "%3D" in text:
+        text = _PARAM_RE.sub(_param, text)
+    if '"' in text:
+        text = _JSON_RE.sub(_json, text)
+    low = text.lower()
+    if "bearer" in low or "oauth" in low:
+        text = _AUTH_RE.sub(_auth, text)
     return text
 
 

@@ -108,7 +108,8 @@ def _redact_obj(obj: Any) -> Any:
 
 
 def _dumps(doc: Any) -> str:
-    return redact(json.dumps(_redact_obj(doc), indent=2, ensure_ascii=False, default=str))
+    # JSON escaping leaves token characters alone, so one pass over the whole text finds every secret.
+    return redact(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
 
 
 def _label(r: CheckResult) -> str:
@@ -180,6 +181,10 @@ def _groups(results: Sequence[CheckResult]) -> list[tuple[str, list[CheckResult]
 
 def to_json_doc(results: Iterable[CheckResult], meta: ReportMeta, *, exit_code: int) -> dict[str, Any]:
     """The JSON report document (see ``fbhub/schemas/doctor-report.schema.json``), strings redacted."""
+    return _redact_obj(_json_doc(results, meta, exit_code=exit_code))
+
+
+def _json_doc(results: Iterable[CheckResult], meta: ReportMeta, *, exit_code: int) -> dict[str, Any]:
     results = list(results)
     doc = {
         "tool": "fbhub",
@@ -199,13 +204,22 @@ def to_json_doc(results: Iterable[CheckResult], meta: ReportMeta, *, exit_code: 
         "results": [r.to_dict() for r in results],
         "extra": dict(meta.extra),
     }
-    return _redact_obj(doc)
+    return doc
 
 
 def to_json(results: Iterable[CheckResult], meta: ReportMeta, *, exit_code: int | None = None) -> str:
     results = list(results)
     code = exit_code_for(results, strict=meta.strict) if exit_code is None else exit_code
-    return _dumps(to_json_doc(results, meta, exit_code=code))
+    doc = _json_doc(results, meta, exit_code=code)
+    rows = doc.pop("results")
+    extra = doc.pop("extra")
+    # Pretty header, then one result per line: readable, grep-friendly, and encoded by json's C encoder
+    # (indent= falls back to the slow pure-Python encoder, which dominates with thousands of results).
+    head = json.dumps(doc, indent=2, ensure_ascii=False, default=str)[:-2]
+    body = ",\n".join("    " + json.dumps(r, ensure_ascii=False, default=str) for r in rows)
+    text = (f'{head},\n  "results": [\n{body}\n  ],\n  "extra": '
+            f"{json.dumps(extra, ensure_ascii=False, default=str)}\n}}")
+    return redact(text)  # one pass over the whole text: JSON escaping leaves token characters alone
 
 
 def load_schema() -> dict[str, Any]:

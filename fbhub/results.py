@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
@@ -38,9 +38,9 @@ class CheckResult:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["status"] = self.status.value
-        return d
+        return {"id": self.id, "title": self.title, "status": self.status.value, "found": self.found,
+                "fix": self.fix, "target": self.target, "group": self.group, "topic": self.topic,
+                "details": dict(self.details)}
 
 
 def summarize(results: Iterable[CheckResult]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from fbhub.redact import mask, register_secret
 
 SERVICE = "fbhub"
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
+_WS_RE = re.compile(r"\s")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9|_\-.%]{8,2048}$")
 
 
@@ -48,7 +49,7 @@ def _check_clean(value: str, what: str, where: str) -> str:
                          "or a newline", hint="remove it and set the value again")
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         raise UsageError(f"the {what} from {where} is wrapped in quotes", hint="set it again without the quotes")
-    if any(c.isspace() for c in value):
+    if _WS_RE.search(value):
         raise UsageError(f"the {what} from {where} contains spaces", hint="copy it again in one piece")
     return value
 

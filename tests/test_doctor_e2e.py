@@ -79,7 +79,7 @@ def test_failing_check_says_why_and_how(cli, sandbox_env):
     doc = json.loads(r.stdout)
     assert {x["id"] for x in doc["results"]} == {"FB503"}
     res = doc["results"][0]
-    assert "another app" in res["found"] or "issued for" in res["found"]
+    assert "Legacy Chatbot" in res["found"]  # names the other app
     assert "THIS app" in res["fix"] and res["topic"] == "token-other-app"
     assert sb.operator.page_tokens[0] not in r.stdout
 

@@ -15,6 +15,10 @@ from typing import Any
 
 from fbhub.errors import FbhubError, InconclusiveError
 
+# Batch chunks (50 operations each) sent in parallel: 500 Pages = 10 debug_token chunks, then 20 Page chunks,
+# each set in one round trip.
+BATCH_WORKERS = 24
+
 APP_FIELDS = ("id", "name", "category", "app_domains", "contact_email", "privacy_policy_url",
               "terms_of_service_url", "website_url", "icon_url", "logo_url")
 
@@ -91,7 +95,12 @@ def _is_other_app_error(err: Any) -> bool:
 
 def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], groups: set[str],
            workers: int = 8) -> Facts:
-    """Collect every fact the selected check groups need. Never raises for Graph errors: they are facts."""
+    """Collect every fact the selected check groups need. Never raises for Graph errors: they are facts.
+
+    Everything goes out at once, in one round trip: the token exchange (which proves the credentials)
+    alongside the app-token reads made with ``APPID|APPSECRET``, one batch of ``debug_token`` calls and one
+    batch of each Page token's ``me`` and ``me/subscribed_apps`` (chunks of 50 sent in parallel).
+    """
     from fbhub.graph import APP, BatchItem
 
     facts = Facts()
@@ -101,56 +110,54 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
                             "graph-version"}
     if not needs_graph:
         return facts
-    facts.credentials = _call(client.app_token)
-    if not facts.credentials.ok:
-        _finish(client, facts)
-        return facts
-
+    client.use_direct_app_token()
+    wants_tokens = bool(facts.tokens) and bool(groups & {"page-token", "page-subscription"})
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        fut_cred = pool.submit(_call, client.app_token)
         fut_app = pool.submit(_call, client.get_app, list(APP_FIELDS)) if groups & {"app-settings",
                                                                                    "graph-version"} else None
         fut_subs = pool.submit(_call, client.get_app_subscriptions) if "app-webhook" in groups else None
         fut_roles = pool.submit(_call, client.get_app_roles) if "app-settings" in groups else None
-        fut_debug = None
-        if facts.tokens and groups & {"page-token", "page-subscription"}:
+        fut_debug = fut_pages = None
+        if wants_tokens:
             items = [BatchItem("GET", f"debug_token?input_token={t.token}") for t in facts.tokens]
-            fut_debug = pool.submit(_call, client.batch, items, token=APP)
+            fut_debug = pool.submit(_call, client.batch, items, token=APP, max_workers=BATCH_WORKERS)
+            items = []
+            for t in facts.tokens:  # "me" is the Page itself for a Page token
+                items.append(BatchItem("GET", "me?fields=id,name", token=t.token))
+                items.append(BatchItem("GET", "me/subscribed_apps", token=t.token))
+            fut_pages = pool.submit(_call, client.batch, items, token=APP, max_workers=BATCH_WORKERS)
+        facts.credentials = fut_cred.result()
         facts.app = fut_app.result() if fut_app else None
         facts.subscriptions = fut_subs.result() if fut_subs else None
         facts.roles = fut_roles.result() if fut_roles else None
         if fut_debug is not None:
             _apply_debug(facts, fut_debug.result())
+        page_outcome = fut_pages.result() if fut_pages is not None else None
 
-    # Round trip 3: each good Page token's Page (name) and its subscribed apps; the app behind foreign tokens.
-    good = [t for t in facts.tokens if t.usable_page_token(client.app_id)]
+    if page_outcome is not None:
+        for i, t in enumerate(facts.tokens):
+            if not t.usable_page_token(client.app_id):
+                continue
+            pf = facts.pages.setdefault(t.page_id, PageFacts(page_id=t.page_id, name=names.get(t.page_id, "")))
+            pf.token_label = t.label
+            if page_outcome.ok:
+                pf.info = _from_batch(page_outcome.data[2 * i])
+                pf.subscribed_apps = _from_batch(page_outcome.data[2 * i + 1])
+                if pf.info.ok and isinstance(pf.info.data, dict):
+                    pf.name = pf.info.data.get("name") or pf.name
+                    t.page_name = pf.name
+            else:
+                pf.info = pf.subscribed_apps = Outcome(error=page_outcome.error)
+    # The app behind a foreign token (rare): asked without our appsecret_proof, which would not match.
     foreign = [t for t in facts.tokens if t.other_app is not None]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        fut_pages = None
-        if good and groups & {"page-token", "page-subscription"}:
-            items = []
-            for t in good:
-                items.append(BatchItem("GET", f"{t.page_id}?fields=id,name", token=t.token))
-                items.append(BatchItem("GET", f"{t.page_id}/subscribed_apps", token=t.token))
-            fut_pages = pool.submit(_call, client.batch, items, token=APP)
-        fut_foreign = [(t, pool.submit(_call, client.get, "app", token=t.token, proof=False)) for t in foreign]
-        if fut_pages is not None:
-            outcome = fut_pages.result()
-            for i, t in enumerate(good):
-                pf = facts.pages.setdefault(t.page_id, PageFacts(page_id=t.page_id, name=names.get(t.page_id, "")))
-                pf.token_label = t.label
-                if outcome.ok:
-                    info_res, subs_res = outcome.data[2 * i], outcome.data[2 * i + 1]
-                    pf.info = _from_batch(info_res)
-                    pf.subscribed_apps = _from_batch(subs_res)
-                    if pf.info.ok and isinstance(pf.info.data, dict):
-                        pf.name = pf.info.data.get("name") or pf.name
-                        t.page_name = pf.name
-                else:
-                    pf.info = pf.subscribed_apps = Outcome(error=outcome.error)
-        for t, fut in fut_foreign:
-            res = fut.result()
-            if res.ok and isinstance(res.data, dict):
-                t.other_app = {"id": str(res.data.get("id", "")), "name": res.data.get("name", "")}
+    if foreign:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for t, res in [(t, pool.submit(_call, client.get, "app", token=t.token, proof=False)) for t in foreign]:
+                out = res.result()
+                if out.ok and isinstance(getattr(out.data, "data", None), dict):
+                    d = out.data.data
+                    t.other_app = {"id": str(d.get("id", "")), "name": d.get("name", "")}
     for p in pages:  # configured pages without a usable token still get a row
         facts.pages.setdefault(p["id"], PageFacts(page_id=p["id"], name=p.get("name", "")))
     _finish(client, facts)

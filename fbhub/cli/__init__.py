@@ -1,35 +1,42 @@
 """The fbhub command line. This module parses options and renders results; logic lives below it.
 
-Start-up stays fast: no httpx, keyring, yaml or rich import happens until a command needs it.
+Start-up stays fast: commands are registered from a table, and ``main()`` imports and builds only the
+command being run (like pip's lazy command table); no httpx, keyring, yaml or rich import happens until a
+command needs it. ``fbhub.cli.app`` (all commands) is built on first access, for tests and ``--help``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+import sys
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 import typer
 
 from fbhub import __version__
-from fbhub.cli import (
-    checks_cmd,
-    config_cmd,
-    configure_cmd,
-    explain_cmd,
-    sandbox_cmd,
-    secrets_cmd,
-    urls_cmd,
-    webhooks_cmd,
-)
 from fbhub.cli.common import GlobalOptions
 
-app = typer.Typer(
-    name="fbhub",
-    help="Set up and diagnose a CloudCX platform's Facebook Messenger integration.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# name -> (module, attribute, kind); "group" attributes are Typer apps with subcommands. Order = help order.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("fbhub.cli.sandbox_cmd", "demo", "command"),
+    "configure": ("fbhub.cli.configure_cmd", "configure", "command"),
+    "urls": ("fbhub.cli.urls_cmd", "urls", "command"),
+    "verify-app": ("fbhub.cli.checks_cmd", "verify_app", "command"),
+    "doctor": ("fbhub.cli.checks_cmd", "doctor", "command"),
+    "explain": ("fbhub.cli.explain_cmd", "explain", "command"),
+    "subscribe-page": ("fbhub.cli.webhooks_cmd", "subscribe_page", "command"),
+    "unsubscribe-page": ("fbhub.cli.webhooks_cmd", "unsubscribe_page", "command"),
+    "subscribe-app": ("fbhub.cli.webhooks_cmd", "subscribe_app", "command"),
+    "probe-webhook": ("fbhub.cli.webhooks_cmd", "probe_webhook", "command"),
+    "review-kit": ("fbhub.cli.configure_cmd", "review_kit", "command"),
+    "config": ("fbhub.cli.config_cmd", "app", "group"),
+    "secrets": ("fbhub.cli.secrets_cmd", "app", "group"),
+    "sandbox": ("fbhub.cli.sandbox_cmd", "app", "group"),
+}
+
+# Global options that take a value (skipped when looking for the command name in argv).
+_VALUE_OPTIONS = {"--config", "--profile", "-p"}
 
 
 def _version(value: bool) -> None:
@@ -38,7 +45,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
@@ -49,24 +55,62 @@ def root(
                                                 show_default=False)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each Graph request (secrets redacted)")] = False,
 ) -> None:
+    """Set up and diagnose a CloudCX platform's Facebook Messenger integration."""
     ctx.obj = GlobalOptions(config=config, profile=profile, verbose=verbose)
 
 
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(secrets_cmd.app, name="secrets")
-app.add_typer(sandbox_cmd.app, name="sandbox")
-app.command("demo")(sandbox_cmd.demo)
-app.command("configure")(configure_cmd.configure)
-app.command("review-kit")(configure_cmd.review_kit)
-app.command("urls")(urls_cmd.urls)
-app.command("verify-app")(checks_cmd.verify_app)
-app.command("doctor")(checks_cmd.doctor)
-app.command("explain")(explain_cmd.explain)
-app.command("subscribe-page")(webhooks_cmd.subscribe_page)
-app.command("unsubscribe-page")(webhooks_cmd.unsubscribe_page)
-app.command("subscribe-app")(webhooks_cmd.subscribe_app)
-app.command("probe-webhook")(webhooks_cmd.probe_webhook)
+def build_app(names: Iterable[str] | None = None) -> typer.Typer:
+    """A Typer app with the named commands (all when None)."""
+    new = typer.Typer(
+        name="fbhub",
+        help="Set up and diagnose a CloudCX platform's Facebook Messenger integration.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    new.callback()(root)
+    for name in COMMANDS if names is None else names:
+        module, attr, kind = COMMANDS[name]
+        obj = getattr(importlib.import_module(module), attr)
+        if kind == "group":
+            new.add_typer(obj, name=name)
+        else:
+            new.command(name)(obj)
+    return new
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The command name in argv (after the global options), or None."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _VALUE_OPTIONS:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg
+    return None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        full = build_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(name)
 
 
 def main() -> None:
-    app(prog_name="fbhub")
+    argv = sys.argv[1:]
+    cmd = command_in(argv)
+    if cmd in COMMANDS:
+        names: list[str] | None = [cmd]
+    elif cmd is None and "--version" in argv and not {"-h", "--help"} & set(argv):
+        names = []
+    else:
+        names = None  # --help, no arguments, or an unknown command: the full app lists every command
+    build_app(names)(prog_name="fbhub")

@@ -271,9 +271,17 @@ class GraphClient:
                              hint="run 'fbhub config set app_id <digits>' (App settings > Basic in Meta's dashboard)")
         return self.app_id
 
+    def use_direct_app_token(self) -> None:
+        """Use ``APPID|APPSECRET`` as the app token (Meta documents it for any app-token call) instead of
+        waiting for the exchange, so app-token calls can run alongside it (doctor's one round trip)."""
+        app_id, secret = self._need_credentials("an app access token")
+        self._direct_app_token = f"{app_id}|{secret}"
+        register_secret(self._direct_app_token)
+
     def _resolve_token(self, token: Any) -> str | None:
         if token is APP:
-            return self.app_token()
+            direct = getattr(self, "_direct_app_token", None)
+            return direct or self.app_token()
         if token is None:
             return None
         if not isinstance(token, str) or not token:
@@ -325,10 +333,11 @@ class GraphClient:
             q["after"] = after
         return items
 
-    def batch(self, items: list[BatchItem], *, token: Any = APP) -> list[BatchResult]:
-        from fbhub.graph.batch import run_batch
+    def batch(self, items: list[BatchItem], *, token: Any = APP, max_workers: int | None = None) -> list[BatchResult]:
+        """Run ``items`` as Graph batch requests (50 per HTTP request, up to ``max_workers`` in parallel)."""
+        from fbhub.graph.batch import MAX_WORKERS, run_batch
 
-        return run_batch(self, items, token=token)
+        return run_batch(self, items, token=token, max_workers=max_workers or MAX_WORKERS)
 
     # -- the request engine ---------------------------------------------------------------------------
 

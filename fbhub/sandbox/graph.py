@@ -447,6 +447,11 @@ class Graph:
             if len(segs) > 1:
                 raise _unknown_path("/" + "/".join(segs[1:]))
             return self._debug_token(ctx)
+        if head == "app" and len(segs) == 1:
+            # GET /app: the app the access token belongs to (Graph's /app node for the token's app).
+            app = ctx.caller.app
+            return {"id": app.id, "name": app.name, "category": getattr(app, "category", None) or "Business",
+                    "link": f"https://www.facebook.com/games/?app_id={app.id}"}
         if head == "me":
             if ctx.caller.kind == "APP":
                 raise GraphError(2500, "An active access token must be used to query information about the "

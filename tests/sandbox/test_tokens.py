@@ -164,3 +164,17 @@ def test_operator_secret_matches_world_only_when_healthy():
     assert healthy.operator.app_secret == healthy.world.app(healthy.operator.app_id).secret
     wrong = build_scenario("wrong-secret")
     assert wrong.operator.app_secret != wrong.world.app(wrong.operator.app_id).secret
+
+
+def test_app_node_of_the_token():
+    """GET /app answers the app a token belongs to (used to name the app behind a foreign page token)."""
+    import httpx
+
+    from fbhub.sandbox import run_sandbox
+
+    with run_sandbox("token-other-app") as sb:
+        tok = sb.operator.page_tokens[0]
+        r = httpx.post(f"{sb.url}/v24.0/app", data={"method": "GET", "access_token": tok})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["id"] != sb.operator.app_id and body["name"]

@@ -1,0 +1,105 @@
+"""doctor at scale against the sandbox: 1, 10, 100 and 500 pages at 100 ms added latency.
+
+The sandbox runs in its own process (so doctor's memory is measured alone); each doctor run is a fresh
+`python -m fbhub doctor --format json` process. Prints wall time, HTTP requests made, wall / latency
+(round trips), and doctor's peak memory (max RSS). Goal: 500 pages within 4 round trips + 1 s, < 80 MiB.
+Usage: python benchmarks/doctor_scale.py [--latency 0.1] [--pages 1,10,100,500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+SERVE = """
+import json, sys
+from fbhub.sandbox import build_scenario, serve_forever
+sc = build_scenario("many-pages", pages=int(sys.argv[1]))
+def ready(sb):
+    print(json.dumps({"url": sb.url, "operator": sb.operator.to_dict()}), flush=True)
+serve_forever(sc, port=0, latency=float(sys.argv[2]), on_ready=ready)
+"""
+
+
+def run_one(pages: int, latency: float) -> dict:
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(pages), str(latency)], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        info = json.loads(server.stdout.readline())
+        op = info["operator"]
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, FBHUB_GRAPH_URL=info["url"], FBHUB_APP_ID=op["app_id"],
+                       FBHUB_APP_SECRET=op["app_secret"], FBHUB_PAGE_TOKENS=",".join(op["page_tokens"]),
+                       FBHUB_DOMAIN=op["domain"], FBHUB_VERIFY_TOKEN=op["verify_token"],
+                       FBHUB_CONFIG=os.path.join(home, "config.yaml"),
+                       PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-m", "fbhub", "doctor", "--format", "json"], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            out, err = proc.communicate()
+            wall = time.perf_counter() - t0
+            _, _, usage = os.wait4(proc.pid, 0) if False else (0, 0, None)
+        doc = json.loads(out)
+        return {"pages": pages, "wall": wall, "requests": doc.get("requests"), "exit": proc.returncode,
+                "summary": doc["summary"], "stderr": err[-500:]}
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def peak_rss_mib(pages: int, latency: float) -> float:
+    """Run doctor once more under /usr/bin/time-like accounting: max RSS of that child only."""
+    import resource
+
+    server = subprocess.Popen([sys.executable, "-c", SERVE, str(pages), str(latency)], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        info = json.loads(server.stdout.readline())
+        op = info["operator"]
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, FBHUB_GRAPH_URL=info["url"], FBHUB_APP_ID=op["app_id"],
+                       FBHUB_APP_SECRET=op["app_secret"], FBHUB_PAGE_TOKENS=",".join(op["page_tokens"]),
+                       FBHUB_DOMAIN=op["domain"], FBHUB_VERIFY_TOKEN=op["verify_token"],
+                       FBHUB_CONFIG=os.path.join(home, "config.yaml"),
+                       PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+            pid = os.fork()
+            if pid == 0:  # child: become doctor
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.dup2(devnull, 2)
+                os.execve(sys.executable, [sys.executable, "-m", "fbhub", "doctor", "--format", "json"], env)
+            _, _, usage = os.wait4(pid, 0)
+        return usage.ru_maxrss / 1024  # KiB on Linux
+    finally:
+        server.terminate()
+        server.wait()
+        del resource
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--latency", type=float, default=0.1)
+    ap.add_argument("--pages", default="1,10,100,500")
+    args = ap.parse_args()
+    print(f"machine: {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+          f"sandbox latency {args.latency * 1000:.0f} ms per HTTP request")
+    print(f"{'pages':>6} {'wall s':>8} {'requests':>9} {'wall/latency':>13} {'peak MiB':>9}  result")
+    for n in [int(x) for x in args.pages.split(",")]:
+        r = run_one(n, args.latency)
+        rss = peak_rss_mib(n, args.latency)
+        s = r["summary"]
+        ok = "ok" if r["exit"] == 0 else f"exit {r['exit']}: {r['stderr']}"
+        print(f"{n:>6} {r['wall']:>8.2f} {r['requests']:>9} {r['wall'] / args.latency:>13.1f} {rss:>9.1f}  "
+              f"{s['pass']} passed, {s['fail']} failed · {ok}")
+    print("goal: 500 pages within 4 round trips + 1 s (= %.1f s here) and peak memory under 80 MiB"
+          % (4 * args.latency + 1))
+
+
+if __name__ == "__main__":
+    main()
