@@ -44,7 +44,6 @@ def run_one(pages: int, latency: float) -> dict:
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             out, err = proc.communicate()
             wall = time.perf_counter() - t0
-            _, _, usage = os.wait4(proc.pid, 0) if False else (0, 0, None)
         doc = json.loads(out)
         return {"pages": pages, "wall": wall, "requests": doc.get("requests"), "exit": proc.returncode,
                 "summary": doc["summary"], "stderr": err[-500:]}
@@ -54,9 +53,7 @@ def run_one(pages: int, latency: float) -> dict:
 
 
 def peak_rss_mib(pages: int, latency: float) -> float:
-    """Run doctor once more under /usr/bin/time-like accounting: max RSS of that child only."""
-    import resource
-
+    """Run doctor once more as a forked child and read its own max RSS from wait4 (that child only)."""
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(pages), str(latency)], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     try:
@@ -79,7 +76,6 @@ def peak_rss_mib(pages: int, latency: float) -> float:
     finally:
         server.terminate()
         server.wait()
-        del resource
 
 
 def main() -> None:
