@@ -52,8 +52,8 @@ def run_one(pages: int, latency: float) -> dict:
         server.wait()
 
 
-def peak_rss_mib(pages: int, latency: float) -> float:
-    """Run doctor once more as a forked child and read its own max RSS from wait4 (that child only)."""
+def child_usage(pages: int, latency: float) -> tuple[float, float]:
+    """Run doctor once more as a forked child; wait4 gives that child's own max RSS (MiB) and CPU seconds."""
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(pages), str(latency)], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     try:
@@ -72,7 +72,7 @@ def peak_rss_mib(pages: int, latency: float) -> float:
                 os.dup2(devnull, 2)
                 os.execve(sys.executable, [sys.executable, "-m", "fbhub", "doctor", "--format", "json"], env)
             _, _, usage = os.wait4(pid, 0)
-        return usage.ru_maxrss / 1024  # KiB on Linux
+        return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss is KiB on Linux
     finally:
         server.terminate()
         server.wait()
@@ -85,13 +85,14 @@ def main() -> None:
     args = ap.parse_args()
     print(f"machine: {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
           f"sandbox latency {args.latency * 1000:.0f} ms per HTTP request")
-    print(f"{'pages':>6} {'wall s':>8} {'requests':>9} {'wall/latency':>13} {'peak MiB':>9}  result")
+    print(f"{'pages':>6} {'wall s':>8} {'requests':>9} {'wall/latency':>13} {'peak MiB':>9} {'doctor CPU s':>13}"
+          "  result")
     for n in [int(x) for x in args.pages.split(",")]:
         r = run_one(n, args.latency)
-        rss = peak_rss_mib(n, args.latency)
+        rss, cpu = child_usage(n, args.latency)
         s = r["summary"]
         ok = "ok" if r["exit"] == 0 else f"exit {r['exit']}: {r['stderr']}"
-        print(f"{n:>6} {r['wall']:>8.2f} {r['requests']:>9} {r['wall'] / args.latency:>13.1f} {rss:>9.1f}  "
+        print(f"{n:>6} {r['wall']:>8.2f} {r['requests']:>9} {r['wall'] / args.latency:>13.1f} {rss:>9.1f} {cpu:>13.2f}  "
               f"{s['pass']} passed, {s['fail']} failed · {ok}")
     print("goal: 500 pages within 4 round trips + 1 s (= %.1f s here) and peak memory under 80 MiB"
           % (4 * args.latency + 1))

@@ -27,12 +27,18 @@ _SECRET_PARAMS = (
     "page_token",
 )
 # key=value in URLs / form bodies, "key": "value" in JSON
+# No leading look-behind, so the regex engine can skip ahead by the names' first letters; the character
+# before a match is checked in _param instead (``my_access_token=`` is not ``access_token=``).
 _PARAM_RE = re.compile(
-    r"(?P<key>(?<![A-Za-z0-9_.])(?:" + "|".join(re.escape(p) for p in _SECRET_PARAMS) + r"))"
+    r"(?P<key>(?:" + "|".join(re.escape(p) for p in _SECRET_PARAMS) + r"))"
     r"(?P<sep>=|%3D)(?P<val>[^&\s\"',;]+)"
 )
 _JSON_RE = re.compile(
     r"(?P<key>\"(?:" + "|".join(re.escape(p) for p in _SECRET_PARAMS) + r")\"\s*:\s*\")(?P<val>[^\"]*)\""
+)
+# "key": "value with no closing quote: a truncated body quoted in an error message
+_JSON_OPEN_RE = re.compile(
+    r"(?P<key>\"(?:" + "|".join(re.escape(p) for p in _SECRET_PARAMS) + r")\"\s*:\s*\")(?P<val>[^\"\s']+)(?=[\s']|$)"
 )
 _AUTH_RE = re.compile(r"(?i)(?P<key>\b(?:bearer|oauth)\s+)(?P<val>[A-Za-z0-9|._\-%]{20,})")
 
@@ -63,7 +69,7 @@ class Redactor:
     """
 
     _MERGE_AT = 64
-    _PREFIX = 12
+    _PREFIX = 20
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
@@ -145,16 +151,20 @@ def redact_text(text: str) -> str:
         return text
 
     def _param(m: re.Match[str]) -> str:
+        start = m.start()
+        if start and (m.string[start - 1].isalnum() or m.string[start - 1] in "_."):
+            return m.group(0)
         val = m.group("val")
-        if val.startswith(("EAA", "***")) or MASK in val:
-            shown = val if MASK in val else mask(val)
-        else:
-            shown = mask(val)
+        shown = val if MASK in val else mask(val)
         return f"{m.group('key')}{m.group('sep')}{shown}"
 
     def _json(m: re.Match[str]) -> str:
         val = m.group("val")
         return f"{m.group('key')}{val if MASK in val else mask(val)}\""
+
+    def _json_open(m: re.Match[str]) -> str:
+        val = m.group("val")  # a cut-off value: only its first characters, never its (inner) last ones
+        return f"{m.group('key')}{val if MASK in val else (val[:4] if len(val) >= 8 else '') + MASK}"
 
     def _auth(m: re.Match[str]) -> str:
         val = m.group("val")
@@ -164,6 +174,7 @@ def redact_text(text: str) -> str:
         text = _PARAM_RE.sub(_param, text)
     if '"' in text:
         text = _JSON_RE.sub(_json, text)
+        text = _JSON_OPEN_RE.sub(_json_open, text)
     low = text.lower()
     if "bearer" in low or "oauth" in low:
         text = _AUTH_RE.sub(_auth, text)

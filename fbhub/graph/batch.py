@@ -162,6 +162,7 @@ def run_batch(client: GraphClient, items: list[BatchItem], *, token: Any, max_wo
     def run_chunk(idxs: list[int]) -> None:
         pending = idxs
         rnd = 0
+        start = client._clock()
         while True:
             answers = _send_chunk(client, [items[i] for i in pending], top)
             again: list[int] = []
@@ -172,8 +173,11 @@ def run_batch(client: GraphClient, items: list[BatchItem], *, token: Any, max_wo
             rnd += 1
             if not again or rnd > rounds_left:
                 break
+            delay = client.retry.backoff(rnd, client._rand)
+            if client._clock() - start + delay > client.retry.total_timeout:  # the retry budget is spent
+                break
             client._log(f"graph: re-sending {len(again)} unfinished batch operation(s) (round {rnd + 1})")
-            client._sleep(client.retry.backoff(rnd, client._rand))
+            client._sleep(delay)
             pending = again
         for i in pending:
             if results[i] is None:
