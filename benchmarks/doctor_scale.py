@@ -92,7 +92,8 @@ def main() -> None:
         rss, cpu = child_usage(n, args.latency)
         s = r["summary"]
         ok = "ok" if r["exit"] == 0 else f"exit {r['exit']}: {r['stderr']}"
-        print(f"{n:>6} {r['wall']:>8.2f} {r['requests']:>9} {r['wall'] / args.latency:>13.1f} {rss:>9.1f} {cpu:>13.2f}  "
+        ratio = r["wall"] / args.latency
+        print(f"{n:>6} {r['wall']:>8.2f} {r['requests']:>9} {ratio:>13.1f} {rss:>9.1f} {cpu:>13.2f}  "
               f"{s['pass']} passed, {s['fail']} failed · {ok}")
     print("goal: 500 pages within 4 round trips + 1 s (= %.1f s here) and peak memory under 80 MiB"
           % (4 * args.latency + 1))
