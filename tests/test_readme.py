@@ -1,0 +1,47 @@
+"""The README is checked against the code: its commands, every command, every check id and the CI script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def test_first_lines_are_the_two_commands():
+    lines = [x for x in README.splitlines() if x.strip()]
+    assert lines[1].startswith("Run it: `") and "fbhub demo" in lines[1]
+    assert lines[2].startswith("Test it: `") and "pytest" in lines[2]
+
+
+def test_ci_runs_the_readme_test_command_exactly():
+    test_cmd = [x for x in README.splitlines() if x.startswith("Test it: `")][0].split("`")[1]
+    assert test_cmd in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_command_is_documented():
+    from fbhub.cli import COMMANDS
+
+    for name in COMMANDS:
+        assert f"fbhub {name}" in README, name
+
+
+def test_every_check_id_is_in_the_catalogue_table():
+    from fbhub.checks import CHECKS
+
+    for c in CHECKS:
+        assert f"| {c.id} |" in README, c.id
+
+
+def test_every_setting_is_in_the_table():
+    from fbhub.settings import SETTINGS
+
+    for s in SETTINGS.values():
+        assert f"`{s.env}`" in README and f"`{s.name}`" in README, s.name
+
+
+def test_every_scenario_is_listed():
+    from fbhub.sandbox import SCENARIOS
+
+    for name in SCENARIOS.summaries():
+        assert f"`{name}`" in README, name
