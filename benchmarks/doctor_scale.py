@@ -9,6 +9,7 @@ Usage: python benchmarks/doctor_scale.py [--latency 0.1] [--pages 1,10,100,500]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -22,60 +23,50 @@ import json, sys
 from fbhub.sandbox import build_scenario, serve_forever
 sc = build_scenario("many-pages", pages=int(sys.argv[1]))
 def ready(sb):
-    print(json.dumps({"url": sb.url, "operator": sb.operator.to_dict()}), flush=True)
+    print(json.dumps(sb.operator.env(sb.url)), flush=True)
 serve_forever(sc, port=0, latency=float(sys.argv[2]), on_ready=ready)
 """
 
 
-def run_one(pages: int, latency: float) -> dict:
+@contextlib.contextmanager
+def sandbox_env(pages: int, latency: float):
+    """A sandbox with ``pages`` healthy Pages in its own process; yields the env that points fbhub at it."""
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(pages), str(latency)], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     try:
-        info = json.loads(server.stdout.readline())
-        op = info["operator"]
         with tempfile.TemporaryDirectory() as home:
-            env = dict(os.environ, FBHUB_GRAPH_URL=info["url"], FBHUB_APP_ID=op["app_id"],
-                       FBHUB_APP_SECRET=op["app_secret"], FBHUB_PAGE_TOKENS=",".join(op["page_tokens"]),
-                       FBHUB_DOMAIN=op["domain"], FBHUB_VERIFY_TOKEN=op["verify_token"],
+            yield dict(os.environ, **json.loads(server.stdout.readline()),
                        FBHUB_CONFIG=os.path.join(home, "config.yaml"),
                        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-            t0 = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "fbhub", "doctor", "--format", "json"], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            out, err = proc.communicate()
-            wall = time.perf_counter() - t0
-        doc = json.loads(out)
-        return {"pages": pages, "wall": wall, "requests": doc.get("requests"), "exit": proc.returncode,
-                "summary": doc["summary"], "stderr": err[-500:]}
     finally:
         server.terminate()
         server.wait()
+
+
+DOCTOR = [sys.executable, "-m", "fbhub", "doctor", "--format", "json"]
+
+
+def run_one(pages: int, latency: float) -> dict:
+    with sandbox_env(pages, latency) as env:
+        t0 = time.perf_counter()
+        proc = subprocess.run(DOCTOR, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    doc = json.loads(proc.stdout)
+    return {"pages": pages, "wall": wall, "requests": doc.get("requests"), "exit": proc.returncode,
+            "summary": doc["summary"], "stderr": proc.stderr[-500:]}
 
 
 def child_usage(pages: int, latency: float) -> tuple[float, float]:
     """Run doctor once more as a forked child; wait4 gives that child's own max RSS (MiB) and CPU seconds."""
-    server = subprocess.Popen([sys.executable, "-c", SERVE, str(pages), str(latency)], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    try:
-        info = json.loads(server.stdout.readline())
-        op = info["operator"]
-        with tempfile.TemporaryDirectory() as home:
-            env = dict(os.environ, FBHUB_GRAPH_URL=info["url"], FBHUB_APP_ID=op["app_id"],
-                       FBHUB_APP_SECRET=op["app_secret"], FBHUB_PAGE_TOKENS=",".join(op["page_tokens"]),
-                       FBHUB_DOMAIN=op["domain"], FBHUB_VERIFY_TOKEN=op["verify_token"],
-                       FBHUB_CONFIG=os.path.join(home, "config.yaml"),
-                       PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
-            pid = os.fork()
-            if pid == 0:  # child: become doctor
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 1)
-                os.dup2(devnull, 2)
-                os.execve(sys.executable, [sys.executable, "-m", "fbhub", "doctor", "--format", "json"], env)
-            _, _, usage = os.wait4(pid, 0)
-        return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss is KiB on Linux
-    finally:
-        server.terminate()
-        server.wait()
+    with sandbox_env(pages, latency) as env:
+        pid = os.fork()
+        if pid == 0:  # child: become doctor
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.execve(sys.executable, DOCTOR, env)
+        _, _, usage = os.wait4(pid, 0)
+    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss is KiB on Linux
 
 
 def main() -> None:

@@ -19,19 +19,7 @@ def demo_context(sb: Any, *, log=None):
     from fbhub.secrets import SecretStore
     from fbhub.settings import resolve
 
-    op = sb.operator
-    env = {
-        "FBHUB_GRAPH_URL": sb.url,
-        "FBHUB_APP_ID": op.app_id,
-        "FBHUB_DOMAIN": op.domain,
-        "FBHUB_APP_SECRET": op.app_secret,
-        "FBHUB_PAGE_TOKENS": ",".join(op.page_tokens),
-        "FBHUB_VERIFY_TOKEN": op.verify_token,
-        "FBHUB_RETRY_BUDGET": "5",
-    }
-    if op.pages:
-        env["FBHUB_PAGES"] = ",".join(f"{p['id']}:{p.get('name', '')}" for p in op.pages)
-    env = {k: v for k, v in env.items() if v}
+    env = {**sb.operator.env(sb.url), "FBHUB_RETRY_BUDGET": "5"}
     scratch = Path(tempfile.gettempdir()) / "fbhub-demo-does-not-exist" / "config.yaml"
     settings = resolve({}, profile="demo", config_path=scratch, env=env)
     return AppContext(settings=settings, secrets=SecretStore("demo", env=env), verbose=log is not None,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from fbhub.errors import SecretStoreError, UsageError
+from fbhub.errors import ConfigError, SecretStoreError, UsageError
 from fbhub.redact import mask, register_secret
 
 SERVICE = "fbhub"
@@ -29,15 +29,21 @@ class SecretKind:
     env: str
     label: str
     multiple: bool = False
+    how: str = ""  # how to store one (the hint when it is missing)
 
 
 KINDS: dict[str, SecretKind] = {
     k.name: k
     for k in (
-        SecretKind("app-secret", "FBHUB_APP_SECRET", "App Secret"),
-        SecretKind("page-token", "FBHUB_PAGE_TOKENS", "Page access token", multiple=True),
-        SecretKind("verify-token", "FBHUB_VERIFY_TOKEN", "Webhook verify token"),
-        SecretKind("user-token", "FBHUB_USER_TOKEN", "User access token"),
+        SecretKind("app-secret", "FBHUB_APP_SECRET", "App Secret",
+                   how="run 'fbhub secrets set app-secret' or set FBHUB_APP_SECRET"),
+        SecretKind("page-token", "FBHUB_PAGE_TOKENS", "Page access token", multiple=True,
+                   how="run 'fbhub secrets set page-token --page ID' or set FBHUB_PAGE_TOKENS"),
+        SecretKind("verify-token", "FBHUB_VERIFY_TOKEN", "Webhook verify token",
+                   how="run 'fbhub secrets set verify-token --generate' (and set the same token on the CX server) "
+                       "or set FBHUB_VERIFY_TOKEN"),
+        SecretKind("user-token", "FBHUB_USER_TOKEN", "User access token",
+                   how="run 'fbhub secrets set user-token' or set FBHUB_USER_TOKEN"),
     )
 }
 
@@ -174,6 +180,20 @@ class SecretStore:
         if value:
             register_secret(value)
         return value or None
+
+    def missing(self, kind: str, hint_extra: str = "") -> ConfigError:
+        """The error for a secret that is needed and not stored, naming how to store it."""
+        why = f" (no usable OS keyring: {self.keyring_problem})" if self.keyring_problem else ""
+        k = KINDS[kind]
+        what = "Page tokens are" if kind == "page-token" else f"{k.label} is"
+        return ConfigError(f"no {what} stored for profile {self.profile!r}{why}", hint=k.how + hint_extra)
+
+    def require(self, kind: str) -> str:
+        """The secret, or a ConfigError (exit 2) telling how to store it."""
+        value = self.get(kind)
+        if not value:
+            raise self.missing(kind)
+        return value
 
     def source(self, kind: str) -> str:
         if self.env.get(KINDS[kind].env):

@@ -74,20 +74,7 @@ def cli():
 
 def operator_env(sb) -> dict[str, str]:
     """The FBHUB_* variables an operator would set for a sandbox scenario (secrets via env, as in CI)."""
-    op = sb.operator
-    env = {
-        "FBHUB_GRAPH_URL": sb.url,
-        "FBHUB_APP_ID": op.app_id,
-        "FBHUB_APP_SECRET": op.app_secret,
-        "FBHUB_DOMAIN": op.domain,
-    }
-    if op.page_tokens:
-        env["FBHUB_PAGE_TOKENS"] = ",".join(op.page_tokens)
-    if op.verify_token:
-        env["FBHUB_VERIFY_TOKEN"] = op.verify_token
-    if op.pages:
-        env["FBHUB_PAGES"] = ",".join(f"{p['id']}:{p.get('name', '')}" for p in op.pages)
-    return env
+    return sb.operator.env(sb.url)
 
 
 @pytest.fixture

@@ -75,13 +75,8 @@ def verify_app(
 
 
 def _require_credentials(actx: Any) -> None:
-    from fbhub.errors import ConfigError
-
     actx.settings.require("app_id")
-    if not actx.secrets.get("app-secret"):
-        note = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
-        raise ConfigError(f"no App Secret is stored for profile {actx.settings.profile!r}{note}",
-                          hint="run 'fbhub secrets set app-secret' or set FBHUB_APP_SECRET")
+    actx.secrets.require("app-secret")
 
 
 def _print_catalogue() -> None:

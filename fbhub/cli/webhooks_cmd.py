@@ -50,7 +50,7 @@ def _desired_fields(actx: Any, fields: str | None, all_fields: bool) -> list[str
 
 
 def _page_tokens(actx: Any, from_stdin: bool) -> dict[str, str]:
-    from fbhub.errors import ConfigError, UsageError
+    from fbhub.errors import UsageError
     from fbhub.redact import register_secret
     from fbhub.secrets import VALIDATORS, split_tokens, token_label
 
@@ -68,33 +68,8 @@ def _page_tokens(actx: Any, from_stdin: bool) -> dict[str, str]:
         return out
     tokens = actx.secrets.page_tokens()
     if not tokens:
-        why = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
-        raise ConfigError(f"no Page tokens are stored for profile {actx.settings.profile!r}{why}",
-                          hint="run 'fbhub secrets set page-token', set FBHUB_PAGE_TOKENS, or use --page-token-stdin")
+        raise actx.secrets.missing("page-token", ", or use --page-token-stdin")
     return tokens
-
-
-def _require_verify_token(actx: Any) -> str:
-    from fbhub.errors import ConfigError
-
-    tok = actx.secrets.get("verify-token")
-    if not tok:
-        why = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
-        raise ConfigError(f"no webhook verify token is stored for profile {actx.settings.profile!r}{why}",
-                          hint="run 'fbhub secrets set verify-token --generate' (and set the same token on the "
-                               "CX server) or set FBHUB_VERIFY_TOKEN")
-    return tok
-
-
-def _require_app_secret(actx: Any) -> str:
-    from fbhub.errors import ConfigError
-
-    secret = actx.secrets.get("app-secret")
-    if not secret:
-        why = f" (no usable OS keyring: {actx.secrets.keyring_problem})" if actx.secrets.keyring_problem else ""
-        raise ConfigError(f"no App Secret is stored for profile {actx.settings.profile!r}{why}",
-                          hint="run 'fbhub secrets set app-secret' or set FBHUB_APP_SECRET")
-    return secret
 
 
 def _names(actx: Any) -> dict[str, str]:
@@ -385,8 +360,8 @@ def subscribe_app(
     desired = _desired_fields(actx, fields, all_fields)
     dom = actx.settings.require("domain")
     actx.settings.require("app_id")
-    _require_app_secret(actx)
-    verify_token = _require_verify_token(actx)
+    actx.secrets.require("app-secret")
+    verify_token = actx.secrets.require("verify-token")
     client = actx.graph_client()
     try:
         current = client.get_app_subscriptions()
@@ -456,7 +431,7 @@ def probe_webhook(
     target = url or webhook_url(actx.settings.require("domain"))
     if insecure and ca_file:
         raise UsageError("--insecure and --ca-file cannot be used together", hint="give one of them")
-    verify_token = _require_verify_token(actx)
+    verify_token = actx.secrets.require("verify-token")
     app_secret = actx.secrets.get("app-secret")
     t0 = time.monotonic()
     results = probe(target, verify_token=verify_token, app_secret=app_secret, check_signature=check_signature,

@@ -200,6 +200,14 @@ class Operator:
     verify_token: str = ""
     pages: list[dict[str, str]] = field(default_factory=list)  # [{id, name}]
 
+    def env(self, graph_url: str) -> dict[str, str]:
+        """The FBHUB_* variables that point fbhub at a sandbox with these operator values (as in CI)."""
+        env = {"FBHUB_GRAPH_URL": graph_url, "FBHUB_APP_ID": self.app_id, "FBHUB_APP_SECRET": self.app_secret,
+               "FBHUB_DOMAIN": self.domain, "FBHUB_PAGE_TOKENS": ",".join(self.page_tokens),
+               "FBHUB_VERIFY_TOKEN": self.verify_token,
+               "FBHUB_PAGES": ",".join(f"{p['id']}:{p.get('name', '')}" for p in self.pages)}
+        return {k: v for k, v in env.items() if v}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "app_id": self.app_id,
