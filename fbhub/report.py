@@ -334,18 +334,29 @@ def _indent_more(text: str, pad: str) -> str:
     return text.replace("\n", "\n" + pad)
 
 
+def _rows_with_targets(rows: Sequence[CheckResult]) -> list[tuple[CheckResult, str | None, str]]:
+    """(result, sub-heading or None, indent): results about one token or Page sit under a line naming it."""
+    out: list[tuple[CheckResult, str | None, str]] = []
+    prev = None
+    for r in rows:
+        own = bool(r.target) and r.target != "app"
+        out.append((r, r.target if own and r.target != prev else None, "    " if own else "  "))
+        prev = r.target
+    return out
+
+
 def to_plain(results: Iterable[CheckResult], meta: ReportMeta) -> str:
     """The text report without colour, escape sequences or box drawing (for pipes, files, NO_COLOR)."""
     results = list(results)
     id_w = max([len(r.id) for r in results] + [5])
-    pad = " " * (2 + id_w + 2 + _BADGE_W + 2)
     lines = [_header(meta), ""]
     for group, rows in _groups(results):
         lines.append(_clean(group))
-        for r in rows:
-            head = f"  {_clean(r.id):<{id_w}}  {BADGES[r.status]:<{_BADGE_W}}  {_clean(r.title)}"
-            if r.target:
-                head += f" [{_clean(r.target)}]"
+        for r, heading, indent in _rows_with_targets(rows):
+            if heading:
+                lines.append(f"  {_clean(heading)}")
+            pad = " " * (len(indent) + id_w + 2 + _BADGE_W + 2)
+            head = f"{indent}{_clean(r.id):<{id_w}}  {BADGES[r.status]:<{_BADGE_W}}  {_clean(r.title)}"
             if r.found:
                 head += f" — {_clean(r.found)}"
             lines.append(_indent_more(head, pad))
@@ -374,7 +385,6 @@ def render_terminal(results: Iterable[CheckResult], meta: ReportMeta, console: A
     from rich.text import Text
 
     id_w = max([len(r.id) for r in results] + [5])
-    pad = " " * (2 + id_w + 2 + _BADGE_W + 2)
 
     def out(text: Text) -> None:
         console.print(text, soft_wrap=True, highlight=False)
@@ -383,13 +393,14 @@ def render_terminal(results: Iterable[CheckResult], meta: ReportMeta, console: A
     out(Text(""))
     for group, rows in _groups(results):
         out(Text(_clean(group), style="bold underline"))
-        for r in rows:
-            t = Text(f"  {_clean(r.id):<{id_w}}  ")
+        for r, heading, indent in _rows_with_targets(rows):
+            if heading:
+                out(Text(f"  {_clean(heading)}", style="bold"))
+            pad = " " * (len(indent) + id_w + 2 + _BADGE_W + 2)
+            t = Text(f"{indent}{_clean(r.id):<{id_w}}  ")
             t.append(f"{BADGES[r.status]:<{_BADGE_W}}", style=STYLES[r.status])
             t.append("  ")
             t.append(_clean(r.title), style="dim" if r.status is Status.SKIP else "")
-            if r.target:
-                t.append(f" [{_clean(r.target)}]", style="dim")
             if r.found:
                 t.append(" — " + _indent_more(_clean(r.found), pad))
             out(t)

@@ -194,11 +194,12 @@ def test_plain_text_report(meta):
     assert not any(ch in out for ch in "─│┌┐└┘━┃╭╮")
     lines = out.splitlines()
     assert lines[0].startswith("fbhub doctor · profile production · Graph API v24.0")
-    # groups in order of appearance, each row with id, badge, title, target, found
+    # groups in order of appearance, each row with id, badge, title, found; rows about a target sit under it
     assert [ln for ln in lines if ln and not ln.startswith(" ")][1:5] == ["app", "webhook", "pages", "review"]
     row = next(ln for ln in lines if "FB501" in ln)
-    assert "FAIL" in row and "Webhook callback reachable [webhook] — GET" in row
+    assert "FAIL" in row and "Webhook callback reachable — GET" in row
     i = lines.index(row)
+    assert lines[i - 1] == "  webhook" and row.startswith("    FB501")
     assert lines[i + 1].strip().startswith("fix: check the reverse proxy")
     assert lines[i + 2].strip() == "explain: fbhub explain webhook-callback"
     assert lines[i + 1].index("fix") == row.index("Webhook")  # indented under the title

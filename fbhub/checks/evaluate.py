@@ -291,7 +291,7 @@ def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
 def token_target(t: TokenFacts) -> str:
     base = f"token {mask(t.token)}"
     if t.page_id:
-        return f"{base} {page_target(t.page_id, t.page_name)}"
+        return f"{page_target(t.page_id, t.page_name)} · {base}"
     return base
 
 
