@@ -10,6 +10,7 @@ The number of sequential round trips does not grow with the number of pages.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,7 +121,7 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
         fut_roles = pool.submit(_call, client.get_app_roles) if "app-settings" in groups else None
         fut_debug = fut_pages = None
         if wants_tokens:
-            items = [BatchItem("GET", f"debug_token?input_token={t.token}") for t in facts.tokens]
+            items = [BatchItem("GET", "debug_token?" + urlencode({"input_token": t.token})) for t in facts.tokens]
             fut_debug = pool.submit(_call, client.batch, items, token=APP, max_workers=BATCH_WORKERS)
             items = []
             for t in facts.tokens:  # "me" is the Page itself for a Page token

@@ -81,20 +81,27 @@ def _split_secrets(relative_url: str) -> tuple[str, dict[str, str]]:
 def _operation(client: GraphClient, item: BatchItem) -> dict[str, Any]:
     from fbhub.graph.client import _encode_params, appsecret_proof
 
-    # Secrets never stay in a URL: secret query parameters of relative_url move into the op's body.
-    relative_url, body = _split_secrets(item.relative_url.lstrip("/"))
-    op: dict[str, Any] = {"method": item.method.upper(), "relative_url": relative_url}
-    body.update(item.body or {})
+    # Meta reads an operation's ``body`` for POST/PUT only (reference §11), so a GET operation carries its
+    # token, proof and secret parameters in its relative_url query, and other operations in their body.
+    # Either way they travel inside the batch request's POST body: never in an HTTP request URL. Logs and
+    # errors show relative_url only through redact().
+    method = item.method.upper()
+    relative_url, secrets = _split_secrets(item.relative_url.lstrip("/"))
+    secrets.update({k: v for k, v in (item.body or {}).items()} if method == "GET" else {})
     if item.token:
         register_secret(item.token)
-        # Meta documents per-operation tokens either in the operation's relative_url query or in its body.
-        # We always use the body so that no secret is ever part of a URL (the relative_url can end up in
-        # logs, proxies and Graph's own error messages) — also for GET operations.
-        body["access_token"] = item.token
+        secrets["access_token"] = item.token
         if client.app_secret:
-            body["appsecret_proof"] = appsecret_proof(item.token, client.app_secret)
-    if body:
-        op["body"] = urlencode(_encode_params(body))
+            secrets["appsecret_proof"] = appsecret_proof(item.token, client.app_secret)
+    op: dict[str, Any] = {"method": method, "relative_url": relative_url}
+    if method == "GET":
+        if secrets:
+            sep = "&" if "?" in relative_url else "?"
+            op["relative_url"] = relative_url + sep + urlencode(_encode_params(secrets))
+    else:
+        body = {**secrets, **(item.body or {})}
+        if body:
+            op["body"] = urlencode(_encode_params(body))
     if item.name:
         op["name"] = item.name
     return op

@@ -1068,7 +1068,7 @@ class Graph:
             u = urllib.parse.urlsplit(rel if rel.startswith("/") else "/" + rel)
             op_params: dict[str, Any] = {k: v[-1] for k, v in
                                          urllib.parse.parse_qs(u.query, keep_blank_values=True).items()}
-            body = op.get("body")
+            body = op.get("body") if method in ("POST", "PUT") else None  # Meta reads body for POST/PUT only
             if isinstance(body, dict):
                 op_params.update(body)
             elif body:

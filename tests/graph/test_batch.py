@@ -1,6 +1,6 @@
 import json
 import threading
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import pytest
@@ -38,7 +38,9 @@ def test_top_level_form(client, fake):
     assert body_json(s) == [{"method": "GET", "relative_url": "me", "name": "first"}]
 
 
-def test_per_item_tokens_in_body_with_proof(client, fake):
+def test_per_item_tokens_with_proof_get_in_relative_url_post_in_body(client, fake):
+    """Meta reads an operation's body for POST/PUT only: a GET op carries its token in relative_url (inside the
+    batch's POST body, never an HTTP URL), a POST op in its body."""
     fake.on("POST", "/", echo_batch)
     client.batch([BatchItem("GET", "111/subscribed_apps", token=PAGE_TOKEN),
                   BatchItem("POST", "222/subscribed_apps", body={"subscribed_fields": ["messages", "standby"]},
@@ -46,12 +48,14 @@ def test_per_item_tokens_in_body_with_proof(client, fake):
     [s] = fake.requests(path="/")
     ops = body_json(s)
     assert s.form["access_token"] == APP_TOKEN  # top-level token always present
-    b0 = dict(parse_qsl(ops[0]["body"]))
+    path, _, query = ops[0]["relative_url"].partition("?")
+    assert path == "111/subscribed_apps" and "body" not in ops[0]
+    assert dict(parse_qsl(query)) == {"access_token": PAGE_TOKEN, "appsecret_proof": hmac_hex(PAGE_TOKEN)}
     b1 = dict(parse_qsl(ops[1]["body"]))
-    assert b0 == {"access_token": PAGE_TOKEN, "appsecret_proof": hmac_hex(PAGE_TOKEN)}
-    assert b1 == {"subscribed_fields": "messages,standby", "access_token": PAGE_TOKEN_2,
-                  "appsecret_proof": hmac_hex(PAGE_TOKEN_2)}
-    assert all(PAGE_TOKEN not in op["relative_url"] and PAGE_TOKEN_2 not in op["relative_url"] for op in ops)
+    assert b1 == {"access_token": PAGE_TOKEN_2, "appsecret_proof": hmac_hex(PAGE_TOKEN_2),
+                  "subscribed_fields": "messages,standby"}
+    assert PAGE_TOKEN_2 not in ops[1]["relative_url"]
+    assert s.query == {} and PAGE_TOKEN not in str(s.request.url)  # never in the HTTP request's URL
     assert APP_SECRET not in s.request.content.decode()
 
 
@@ -126,14 +130,16 @@ def test_absolute_url_refused(client):
         client.batch([BatchItem("GET", "https://graph.facebook.com/me")])
 
 
-def test_secret_query_params_move_to_body(client, fake):
+def test_secret_query_params_stay_encoded_in_get_relative_url(client, fake):
     fake.on("POST", "/", echo_batch)
-    r = client.batch([BatchItem("GET", f"debug_token?input_token={PAGE_TOKEN}&fields=is_valid"),
-                      BatchItem("GET", f"me?access_token={PAGE_TOKEN_2}")])
-    assert r[0].data["url"] == "debug_token?fields=is_valid" and r[1].data["url"] == "me"
+    tricky = PAGE_TOKEN + "+/#"  # characters a naive URL would mangle
+    client.batch([BatchItem("GET", "debug_token?" + urlencode({"input_token": tricky, "fields": "is_valid"})),
+                  BatchItem("GET", f"me?access_token={PAGE_TOKEN_2}")])
     ops = body_json(fake.requests(path="/")[0])
-    assert dict(parse_qsl(ops[0]["body"])) == {"input_token": PAGE_TOKEN}
-    assert dict(parse_qsl(ops[1]["body"])) == {"access_token": PAGE_TOKEN_2}
+    q0 = dict(parse_qsl(ops[0]["relative_url"].partition("?")[2]))
+    assert q0["input_token"] == tricky and q0["fields"] == "is_valid"
+    assert dict(parse_qsl(ops[1]["relative_url"].partition("?")[2]))["access_token"] == PAGE_TOKEN_2
+    assert all("body" not in op for op in ops)
 
 
 def test_chunks_run_concurrently(client, fake):

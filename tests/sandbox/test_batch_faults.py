@@ -27,8 +27,7 @@ def test_batch_per_item_tokens_and_errors(healthy):
     ops = [
         {"method": "GET", "relative_url": f"{op.app_id}?fields=id,name"},
         {"method": "GET", "relative_url": f"me?access_token={op.page_tokens[0]}"},
-        {"method": "GET", "relative_url": f"{op.pages[1]['id']}/subscribed_apps",
-         "body": f"access_token={op.page_tokens[1]}"},
+        {"method": "GET", "relative_url": f"{op.pages[1]['id']}/subscribed_apps?access_token={op.page_tokens[1]}"},
         {"method": "GET", "relative_url": f"{op.pages[0]['id']}/subscribed_apps"},  # app token: error
     ]
     r = batch(healthy, ops)
@@ -198,3 +197,12 @@ def test_serve_forever_until_shutdown():
     t.join(timeout=5)
     assert not t.is_alive()
     assert len(lines) == 1 and sb.operator.user_token not in lines[0]
+
+
+def test_batch_get_operation_body_is_ignored(healthy):
+    """Meta reads an operation's body for POST/PUT only (reference §11): a token in a GET op's body is not used."""
+    op = healthy.operator
+    r = batch(healthy, [{"method": "GET", "relative_url": f"{op.pages[0]['id']}/subscribed_apps",
+                         "body": f"access_token={op.page_tokens[0]}"}])
+    item = r.json()[0]
+    assert json.loads(item["body"])["error"]["code"] == 210  # answered with the top-level app token
