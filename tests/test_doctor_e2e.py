@@ -234,3 +234,16 @@ def test_subscribe_page_then_doctor_shows_the_mend(cli, sandbox_env):
     assert all(x["status"] == "pass" for x in json.loads(r.stdout)["results"])
     r = cli("verify-app", "--json")
     assert r.exit_code == 0
+
+
+@pytest.mark.parametrize("callback", ["https://cx.example.com/fb/webhook/", "https://CX.example.com/fb/webhook"])
+def test_callback_compared_the_same_way_by_doctor_and_subscribe_app(cli, sandbox_env, callback):
+    sb = sandbox_env("healthy")
+    with sb.world.lock:
+        sb.world.app_subscription(sb.operator.app_id, "page").callback_url = callback
+    r = cli("doctor", "--format", "json", "--only", "FB403")
+    assert r.exit_code == 1
+    r = cli("subscribe-app")  # what doctor flags, subscribe-app repairs
+    assert r.exit_code == 0, r.stderr
+    assert sb.world.app_subscription(sb.operator.app_id, "page").callback_url == "https://cx.example.com/fb/webhook"
+    assert cli("doctor", "--format", "json", "--only", "FB403").exit_code == 0

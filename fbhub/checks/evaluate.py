@@ -231,20 +231,6 @@ def _roles(facts: Facts) -> list[CheckResult]:
 
 
 # -- FB4xx app webhook ---------------------------------------------------------------------------
-def _field_names(fields: Any) -> list[str]:
-    out = []
-    for f in fields or []:
-        out.append(str(f.get("name")) if isinstance(f, dict) else str(f))
-    return out
-
-
-def page_subscription_of(subs: list[dict[str, Any]] | None) -> dict[str, Any] | None:
-    for s in subs or []:
-        if s.get("object") == "page":
-            return s
-    return None
-
-
 def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
     ids = ("FB401", "FB402", "FB403", "FB404", "FB405")
     if not credentials_ok(facts):
@@ -254,28 +240,30 @@ def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
         st = _status_for(subs) if subs else Status.SKIP
         return [result(i, st, f"could not read the app's webhooks: {_error_text(subs.error) if subs else ''}")
                 for i in ids]
+    from fbhub.webhooks.app import callback_matches, field_names, find_subscription, is_active
+
     expected = webhook_url(inp.domain) if inp.domain else None
-    sub = page_subscription_of(subs.data)
+    sub = find_subscription(subs.data)
     fix_cmd = "run 'fbhub subscribe-app' (or Messenger > Messenger API Settings > Configure webhooks)"
     if sub is None:
         return [result("FB401", Status.FAIL, "the app has no webhook for Pages: Meta sends no messages anywhere",
                        f"{fix_cmd}; Callback URL {expected or 'https://DOMAIN/fb/webhook'}")] + \
             skip_all(ids[1:], "no Page webhook (FB401)")
     out = [result("FB401", Status.PASS, f"object page → {sub.get('callback_url')}")]
-    out.append(result("FB402", Status.PASS, "active") if sub.get("active", True) else
+    out.append(result("FB402", Status.PASS, "active") if is_active(sub) is not False else
                result("FB402", Status.FAIL, "the webhook is inactive (Meta disables it after an hour of failures)",
                       f"fix the endpoint ('fbhub probe-webhook'), then {fix_cmd} to reactivate it"))
     cb = str(sub.get("callback_url") or "")
     if expected is None:
         out.append(result("FB403", Status.SKIP, "no domain is set (FB101)"))
-    elif cb == expected:
+    elif callback_matches(cb, expected):
         out.append(result("FB403", Status.PASS, cb))
     else:
         host, want = _host(cb), inp.domain
         what = "another host" if host != want else "another path"
         out.append(result("FB403", Status.FAIL, f"calls {cb} ({what}), not {expected}",
                           f"{fix_cmd} to point it at {expected}", details={"callback_url": cb, "expected": expected}))
-    names = _field_names(sub.get("fields"))
+    names = field_names(sub.get("fields"))
     missing = [f for f in REQUIRED_FIELDS if f not in names]
     out.append(result("FB404", Status.PASS, ", ".join(REQUIRED_FIELDS)) if not missing else
                result("FB404", Status.FAIL, f"missing {', '.join(missing)}", f"{fix_cmd} to add them",
@@ -452,17 +440,16 @@ def _one_page(inp: Inputs, pf: PageFacts, tgt: str) -> list[CheckResult]:
         return [result("FB601", st, f"could not read the Page's subscribed apps: {_error_text(sa.error)}",
                        "the token needs pages_manage_metadata and pages_show_list", target=tgt)] + \
             skip_all(("FB602", "FB603", "FB604"), "subscribed apps unknown (FB601)", target=tgt)
-    apps = (sa.data or {}).get("data", []) if isinstance(sa.data, dict) else []
-    mine = next((a for a in apps if str(a.get("id")) == str(inp.app_id)), None)
-    others = [a for a in apps if str(a.get("id")) != str(inp.app_id)]
+    from fbhub.webhooks.pages import split_subscribed_apps
+
+    fields, others = split_subscribed_apps(sa.data, inp.app_id)
     fix = f"run 'fbhub subscribe-page --page {pf.page_id}' (or 'fbhub doctor --fix')"
     out = []
-    if mine is None:
+    if fields is None:
         out.append(result("FB601", Status.FAIL, "this app is not subscribed to the Page: its messages reach no one",
                           fix, target=tgt))
         out += skip_all(("FB602", "FB603"), "the Page is not subscribed (FB601)", target=tgt)
     else:
-        fields = list(mine.get("subscribed_fields") or [])
         out.append(result("FB601", Status.PASS, f"subscribed with {len(fields)} field(s)", target=tgt,
                           details={"subscribed_fields": fields}))
         missing = [f for f in REQUIRED_FIELDS if f not in fields]
@@ -474,11 +461,11 @@ def _one_page(inp: Inputs, pf: PageFacts, tgt: str) -> list[CheckResult]:
                    result("FB603", Status.WARN, f"missing {', '.join(rec)}", fix, target=tgt,
                           details={"missing": rec}))
     if others:
-        names = ", ".join(f"{a.get('name', '?')} ({a.get('id')})" for a in others)
+        names = ", ".join(f"{a['name'] or '?'} ({a['id']})" for a in others)
         out.append(result("FB604", Status.WARN, f"also subscribed: {names} — it may be taking the conversations",
                           "if that app is not meant to handle this Page's messages, remove it under Page settings "
                           "> Business integrations, or set up the Handover Protocol", target=tgt,
-                          details={"other_apps": [{"id": str(a.get("id")), "name": a.get("name")} for a in others]}))
+                          details={"other_apps": others}))
     else:
         out.append(result("FB604", Status.PASS, "no other app", target=tgt))
     return out

@@ -10,9 +10,9 @@ The number of sequential round trips does not grow with the number of pages.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from fbhub.errors import FbhubError, InconclusiveError
 

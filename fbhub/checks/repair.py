@@ -64,7 +64,7 @@ def _bad(run: Any, ids: set[str]) -> list[Any]:
 def plan_repairs(actx: Any, run: Any) -> RepairPlan:
     """A plan from the facts doctor already gathered (no extra Graph reads)."""
     from fbhub.webhooks.app import plan_app
-    from fbhub.webhooks.pages import PageTarget, plan_page
+    from fbhub.webhooks.pages import PageTarget, plan_page, split_subscribed_apps
 
     plan = RepairPlan()
     facts, inp = run.facts, run.inputs
@@ -88,9 +88,7 @@ def plan_repairs(actx: Any, run: Any) -> RepairPlan:
         if pf.subscribed_apps is None or not pf.subscribed_apps.ok or pf.token_label not in tokens:
             plan.notes.append(f"page {pf.page_id}: no usable Page token to change its subscription")
             continue
-        apps = (pf.subscribed_apps.data or {}).get("data", [])
-        mine = next((a for a in apps if str(a.get("id")) == str(inp.app_id)), None)
-        current = list(mine.get("subscribed_fields") or []) if mine is not None else None
+        current, _ = split_subscribed_apps(pf.subscribed_apps.data, inp.app_id)
         page_plan = plan_page(pf.page_id, current, desired)
         if page_plan.changed:
             target = PageTarget(page_id=pf.page_id, token=tokens[pf.token_label], label=pf.token_label,

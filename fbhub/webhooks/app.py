@@ -84,7 +84,8 @@ class AppOutcome:
         return d
 
 
-def _field_names(fields: Any) -> list[str]:
+def field_names(fields: Any) -> list[str]:
+    """Field names from a subscription's ``fields`` (``[{name, version}]``, names, or a comma string)."""
     out: list[str] = []
     if isinstance(fields, str):
         fields = [f for f in fields.replace(",", " ").split() if f]
@@ -106,8 +107,15 @@ def find_subscription(current_subscriptions: Any, obj: str = OBJECT) -> Any:
     return None
 
 
-def _norm_url(url: str | None) -> str:
-    return (url or "").strip().rstrip("/").lower()
+def is_active(row: Any) -> bool | None:
+    """A subscription row's ``active`` flag (None when Meta did not say); ``"false"`` counts as inactive."""
+    active = _get(row, "active")
+    return None if active is None else active not in (False, "false", "False", 0)
+
+
+def callback_matches(current: str | None, wanted: str) -> bool:
+    """The app webhook must call exactly ``https://DOMAIN/fb/webhook`` (no normalising: Meta calls it as is)."""
+    return (current or "") == wanted
 
 
 def plan_app(current_subscriptions: Any, domain: str, fields: Sequence[str], *, replace: bool = False,
@@ -125,15 +133,14 @@ def plan_app(current_subscriptions: Any, domain: str, fields: Sequence[str], *, 
         return AppPlan(object=obj, callback_url=want_url, desired=want, final=want, exists=False, add=want,
                        changed=True, reasons=["the app has no webhook for Pages yet"])
     cur_cb = _get(row, "callback_url")
-    cur_fields = _field_names(_get(row, "fields"))
-    active = _get(row, "active")
-    active_b = None if active is None else active not in (False, "false", 0)
+    cur_fields = field_names(_get(row, "fields"))
+    active_b = is_active(row)
     add = [f for f in want if f not in cur_fields]
     keep = [f for f in want if f in cur_fields]
     extra = [f for f in cur_fields if f not in want]
     remove, other = (extra, []) if replace else ([], extra)
     final = want if replace else cur_fields + add
-    cb_changes = _norm_url(cur_cb) != _norm_url(want_url)
+    cb_changes = not callback_matches(cur_cb, want_url)
     activate = active_b is False
     reasons = []
     if cb_changes:

@@ -275,21 +275,27 @@ def _rows(answer: Any) -> list[Any]:
     return []
 
 
-def read_page_state(client: Any, target: PageTarget, *, app_id: str) -> PageState:
-    """The app's current fields on one Page (None when not installed), and the other apps installed."""
-    try:
-        rows = _rows(client.get_page_subscribed_apps(target.page_id, target.token))
-    except FbhubError as exc:
-        return PageState(target=target, error=exc)
+def split_subscribed_apps(answer: Any, app_id: str | None) -> tuple[list[str] | None, list[dict[str, str]]]:
+    """From a ``/{page-id}/subscribed_apps`` answer: this app's fields (None: not installed) and the other apps."""
     current: list[str] | None = None
     others: list[dict[str, str]] = []
-    for row in rows:
+    for row in _rows(answer):
         rid = str(_get(row, "id") or "")
         if rid == str(app_id):
             fields = _get(row, "subscribed_fields") or []
             current = [str(_get(f, "name") or f) if not isinstance(f, str) else f for f in fields]
         else:
             others.append({"id": rid, "name": str(_get(row, "name") or "")})
+    return current, others
+
+
+def read_page_state(client: Any, target: PageTarget, *, app_id: str) -> PageState:
+    """The app's current fields on one Page (None when not installed), and the other apps installed."""
+    try:
+        answer = client.get_page_subscribed_apps(target.page_id, target.token)
+    except FbhubError as exc:
+        return PageState(target=target, error=exc)
+    current, others = split_subscribed_apps(answer, app_id)
     return PageState(target=target, current=current, other_apps=others)
 
 
