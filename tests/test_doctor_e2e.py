@@ -247,3 +247,30 @@ def test_callback_compared_the_same_way_by_doctor_and_subscribe_app(cli, sandbox
     assert r.exit_code == 0, r.stderr
     assert sb.world.app_subscription(sb.operator.app_id, "page").callback_url == "https://cx.example.com/fb/webhook"
     assert cli("doctor", "--format", "json", "--only", "FB403").exit_code == 0
+
+
+def test_unknown_graph_version_is_named_not_blamed_on_the_app_id(cli, sandbox_env):
+    sandbox_env("healthy")
+    r = cli("doctor", "--format", "json", "--graph-version", "v99.0")
+    doc = json.loads(r.stdout)
+    res = {x["id"]: x for x in doc["results"]}
+    assert res["FB701"]["status"] in ("warn", "fail") and "v99.0" in res["FB701"]["found"]
+    assert res["FB201"]["status"] == "fail" and "version v99.0 does not exist" in res["FB201"]["fix"]
+    assert r.exit_code == 1
+
+
+def test_review_kit_exit_3_when_graph_unreachable(cli, monkeypatch, tmp_path):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    monkeypatch.setenv("FBHUB_GRAPH_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("FBHUB_APP_ID", "1234567890")
+    monkeypatch.setenv("FBHUB_APP_SECRET", "0" * 32)
+    monkeypatch.setenv("FBHUB_RETRY_BUDGET", "1")
+    out = tmp_path / "kit.md"
+    r = cli("review-kit", "--output", str(out))
+    assert r.exit_code == 3 and "could not be reached" in r.stderr
+    assert out.exists()  # the kit is still written, with the live settings marked unknown

@@ -17,6 +17,7 @@ from fbhub.checks.catalogue import (
 )
 from fbhub.checks.facts import Facts, Outcome, PageFacts, TokenFacts
 from fbhub.fields import PLATFORM_FIELDS, REQUIRED_FIELDS
+from fbhub.graph.versions import DEFAULT_GRAPH_VERSION
 from fbhub.redact import mask
 from fbhub.results import CheckResult, Status
 from fbhub.urls import webhook_url
@@ -34,7 +35,7 @@ class Inputs:
     has_verify_token: bool = False
     token_labels: list[str] = field(default_factory=list)
     pages: list[dict[str, str]] = field(default_factory=list)
-    graph_version: str = "v24.0"
+    graph_version: str = DEFAULT_GRAPH_VERSION
     webhook_fields: list[str] = field(default_factory=lambda: list(PLATFORM_FIELDS))
     keyring_problem: str | None = None
     now: float = field(default_factory=time.time)
@@ -144,6 +145,11 @@ def credentials(inp: Inputs, facts: Facts) -> list[CheckResult]:
                 result("FB202", Status.FAIL, "Meta refused the App Secret: it does not belong to this App ID, or "
                        "it was reset", "App settings > Basic > App secret > Show; store it with 'fbhub secrets set "
                        "app-secret' and paste it as Client-Secret in the Connector Hub")]
+    if getattr(err, "code", None) == 2500:  # "Unknown path components": the version in the URL does not exist
+        return [result("FB201", Status.FAIL, f"Meta does not know the path asked for: {_error_text(err)}",
+                       f"the Graph API version {inp.graph_version} does not exist; pin one Meta serves, e.g. "
+                       f"'fbhub config set graph_version {DEFAULT_GRAPH_VERSION}'"),
+                result("FB202", Status.SKIP, "credentials could not be checked (FB201)")]
     st = _status_for(cred)
     return [result("FB201", st, f"could not get an app access token: {_error_text(err)}",
                    "retry later; check the network path to the Graph API" if st is Status.ERROR else
@@ -473,18 +479,25 @@ def _one_page(inp: Inputs, pf: PageFacts, tgt: str) -> list[CheckResult]:
 
 # -- FB7xx Graph API version ---------------------------------------------------------------------
 def graph_version(inp: Inputs, facts: Facts) -> list[CheckResult]:
-    from fbhub.graph.versions import version_eol
+    from fbhub.graph.versions import is_known, latest_version, version_eol, version_key
 
     v = inp.graph_version
     eol = version_eol(v)
     out = []
-    if eol is None:
+    if not is_known(v):
+        newer = version_key(v) > version_key(latest_version())
+        out.append(result("FB701", Status.WARN if newer else Status.FAIL,
+                          f"{v} is {'newer than any version fbhub knows' if newer else 'not a Graph API version'}",
+                          "check https://developers.facebook.com/docs/graph-api/changelog/versions/ and pin a "
+                          f"version Meta serves, e.g. 'fbhub config set graph_version {DEFAULT_GRAPH_VERSION}'"))
+    elif eol is None:
         out.append(result("FB701", Status.PASS, f"{v} (no end-of-life date announced)"))
     else:
         left = (eol - inp.today).days
         if left < 0:
             out.append(result("FB701", Status.FAIL, f"{v} reached its end of life on {eol}; Meta silently serves a "
-                              "newer version", "pin a current version: 'fbhub config set graph_version v24.0'"))
+                              "newer version",
+                              f"pin a current version: 'fbhub config set graph_version {DEFAULT_GRAPH_VERSION}'"))
         elif left <= VERSION_EOL_WARN_DAYS:
             out.append(result("FB701", Status.WARN, f"{v} ends on {eol} (in {left} days)",
                               "plan the upgrade: 'fbhub config set graph_version <newer>' after testing"))

@@ -270,14 +270,20 @@ def review_kit(
     run = None
     why = "no credentials"
     app_name = None
+    inconclusive = False
     if s.get("app_id") and actx.secrets.get("app-secret"):
         from fbhub.checks import run_checks
 
         run = run_checks(actx, ["credentials", "app-settings"])
         bad = [r for r in run.results if r.id in ("FB201", "FB202") and r.status.value != "pass"]
-        if bad:
-            why = f"credentials did not check out: {bad[0].found}"
-            err_line(f"warning: {why}; app settings are marked unknown")
+        if bad and bad[0].status.value == "error":
+            inconclusive = True
+            why = "the Graph API could not be reached"
+            err_line(f"warning: {why} ({bad[0].found}); app settings are marked unknown — run it again later")
+            run = None
+        elif bad:
+            why = "credentials did not check out"
+            err_line(f"warning: {why}: {bad[0].found}; app settings are marked unknown")
             run = None
         elif run.facts.app is not None and run.facts.app.ok and isinstance(run.facts.app.data, dict):
             app_name = run.facts.app.data.get("name")
@@ -291,3 +297,7 @@ def review_kit(
     missing = [r.label for r in rows if r.state == "missing"]
     typer.echo(f"wrote {path}" + (f" ({len(missing)} app setting(s) missing: {', '.join(missing)})"
                                   if missing else ""))
+    if inconclusive:
+        from fbhub.errors import EXIT_INCONCLUSIVE
+
+        raise typer.Exit(EXIT_INCONCLUSIVE)
