@@ -13,6 +13,10 @@ SUPPORT = str(Path(__file__).parent / "support")
 if SUPPORT not in sys.path:
     sys.path.insert(0, SUPPORT)
 
+import loopback_guard  # noqa: E402
+
+loopback_guard.install()  # no test talks to anything but 127.0.0.0/8
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
@@ -26,6 +30,7 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("FBHUB_TEST_KEYRING_FILE", str(home / "keyring.json"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "filekeyring.FileKeyring")
     monkeypatch.setenv("PYTHONPATH", SUPPORT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    monkeypatch.setenv("FBHUB_TEST_LOOPBACK_ONLY", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("NO_COLOR", "1")

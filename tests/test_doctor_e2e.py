@@ -274,3 +274,18 @@ def test_review_kit_exit_3_when_graph_unreachable(cli, monkeypatch, tmp_path):
     r = cli("review-kit", "--output", str(out))
     assert r.exit_code == 3 and "could not be reached" in r.stderr
     assert out.exists()  # the kit is still written, with the live settings marked unknown
+
+
+def test_only_local_checks_make_no_graph_call(cli, sandbox_env):
+    sb = sandbox_env("healthy")
+    r = cli("doctor", "--format", "json", "--only", "FB1")
+    assert r.exit_code == 0 and {x["id"][:3] for x in json.loads(r.stdout)["results"]} == {"FB1"}
+    assert sb.requests == []
+
+
+def test_only_probe_checks_imply_probe(cli, sandbox_env, monkeypatch):
+    sandbox_env("healthy")
+    monkeypatch.setenv("FBHUB_DOMAIN", "localhost")  # the probe must only ever reach 127.0.0.1 in tests
+    r = cli("doctor", "--format", "json", "--only", "FB801")
+    res = json.loads(r.stdout)["results"]
+    assert [x["id"] for x in res] == ["FB801"] and res[0]["status"] in ("fail", "error")  # nothing listens

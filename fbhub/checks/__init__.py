@@ -14,7 +14,7 @@ from fbhub.errors import UsageError
 from fbhub.results import CheckResult
 
 __all__ = ["BY_ID", "CHECKS", "DOCTOR_GROUPS", "GROUPS", "VERIFY_APP_GROUPS", "CheckSpec", "Run", "inputs_from",
-           "parse_ids", "run_checks"]
+           "parse_ids", "run_checks", "select_groups"]
 
 
 @dataclass
@@ -45,6 +45,21 @@ def parse_ids(values: Iterable[str] | None) -> set[str]:
                 raise UsageError(f"unknown check {item!r}",
                                  hint="use an id like FB501, a prefix like FB5, or a group; see 'fbhub doctor --list'")
     return out
+
+
+def select_groups(groups: Iterable[str], *, only: set[str] | None = None,
+                  ignore: set[str] | None = None) -> list[str]:
+    """The groups worth running for --only / --ignore (so no Graph call is made for checks left out).
+
+    ``--only`` of a webhook-endpoint check (FB8xx) brings that group in even without ``--probe``.
+    """
+    order = list(GROUPS)
+    chosen = set(groups)
+    if only:
+        chosen = {BY_ID[i].group for i in only}
+    if ignore:
+        chosen = {g for g in chosen if not all(c.id in ignore for c in CHECKS if c.group == g)}
+    return [g for g in order if g in chosen]
 
 
 def inputs_from(actx: Any) -> ev.Inputs:

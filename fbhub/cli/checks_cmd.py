@@ -118,7 +118,7 @@ def doctor(
 
     Exit codes: 0 no failure, 1 a failure (or a warning with --strict), 2 usage/config, 3 could not conclude.
     """
-    from fbhub.checks import DOCTOR_GROUPS, parse_ids, run_checks
+    from fbhub.checks import DOCTOR_GROUPS, parse_ids, run_checks, select_groups
     from fbhub.errors import UsageError
     from fbhub.report import emit, write_bundle
     from fbhub.results import exit_code_for
@@ -130,8 +130,9 @@ def doctor(
         raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
     only_ids, ignore_ids = parse_ids(only), parse_ids(ignore)
     actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
-    groups = list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else [])
-    probe_fn = _probe_fn(actx) if probe else None
+    groups = select_groups(list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else []), only=only_ids,
+                           ignore=ignore_ids)
+    probe_fn = _probe_fn(actx) if "webhook-endpoint" in groups else None
     interactive_text = fmt == "text" and output is None
     with _spinner(interactive_text) as progress:
         run = run_checks(actx, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
