@@ -33,3 +33,13 @@ def test_python_m_and_version():
     from fbhub import __version__
 
     assert p.returncode == 0 and p.stdout.strip() == f"fbhub {__version__}"
+
+
+@pytest.mark.parametrize("args,needle", [(["nosuch"], "No such command"), (["doctor", "--nosuch"], "--nosuch"),
+                                         (["doctor", "--format"], "--format")])
+def test_usage_errors_are_one_line_and_exit_2(args, needle):
+    p = subprocess.run([sys.executable, "-m", "fbhub", *args], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("error: ") and needle in lines[0]
+    assert lines[1].startswith("hint: ") and "Traceback" not in p.stderr

@@ -113,4 +113,19 @@ def main() -> None:
         names = []
     else:
         names = None  # --help, no arguments, or an unknown command: the full app lists every command
-    build_app(names)(prog_name="fbhub")
+    try:
+        code = build_app(names)(prog_name="fbhub", standalone_mode=False)
+    except Exception as exc:
+        # Click's usage errors (unknown command or option, bad option value): one line and a hint, exit 2.
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        from fbhub.cli.common import err_line
+
+        if type(exc).__name__ == "Abort":
+            err_line("aborted; nothing was changed")
+            sys.exit(1)
+        err_line(f"error: {exc.format_message()}")
+        where = f"fbhub {cmd} --help" if cmd in COMMANDS else "fbhub --help"
+        err_line(f"hint: see '{where}'")
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
