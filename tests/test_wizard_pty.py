@@ -6,10 +6,8 @@ pointing at a sandbox served from this test process.
 
 from __future__ import annotations
 
-import functools
 import io
 import os
-import subprocess
 import sys
 
 import pytest
@@ -20,22 +18,10 @@ pexpect = pytest.importorskip("pexpect")
 from fbhub.sandbox import run_sandbox  # noqa: E402
 
 TIMEOUT = 10
-# Until the lead registers configure in fbhub/cli/__init__.py, this launcher does it before fbhub.cli.main().
-LAUNCHER = ("from fbhub.cli import app, configure_cmd, main\n"
-            "if 'configure' not in [c.name for c in app.registered_commands]:\n"
-            "    app.command('configure')(configure_cmd.configure)\n"
-            "main()\n")
-
-
-@functools.lru_cache(maxsize=1)
-def _wired() -> bool:
-    """Whether ``python -m fbhub`` itself has configure (other test modules register it in-process only)."""
-    code = "from fbhub.cli import app; print('configure' in [c.name for c in app.registered_commands])"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "True"
 
 
 def _argv(*args: str) -> list[str]:
-    return ["-m", "fbhub", *args] if _wired() else ["-c", LAUNCHER, *args]
+    return ["-m", "fbhub", *args]  # the real entry point
 
 
 @pytest.fixture

@@ -177,8 +177,10 @@ def _apply_debug(facts: Facts, outcome: Outcome) -> None:
             t.debug = Outcome(error=outcome.error)
             continue
         res = _from_batch(outcome.data[i])
-        if res.ok:
-            data = res.data.get("data", res.data) if isinstance(res.data, dict) else {}
+        data = res.data.get("data", res.data) if res.ok and isinstance(res.data, dict) else None
+        if res.ok and not isinstance(data, dict):
+            t.debug = Outcome(error=InconclusiveError("debug_token answered without token data"))
+        elif res.ok:
             t.debug = Outcome(data=data)
             if data.get("type") == "PAGE" and data.get("profile_id"):
                 t.page_id = str(data["profile_id"])

@@ -425,9 +425,7 @@ def probe_webhook(
     from fbhub.urls import webhook_url
     from fbhub.webhooks.probe import probe
 
-    actx = load_context(ctx, **graph_flags(domain, None, None, None))
-    if timeout is not None and not (0 < timeout <= 300):
-        raise UsageError(f"invalid --timeout {timeout}", hint="give seconds between 0 and 300, e.g. 10")
+    actx = load_context(ctx, **graph_flags(domain, None, None, None, timeout=timeout))  # --timeout is the setting
     target = url or webhook_url(actx.settings.require("domain"))
     if insecure and ca_file:
         raise UsageError("--insecure and --ca-file cannot be used together", hint="give one of them")
@@ -435,7 +433,7 @@ def probe_webhook(
     app_secret = actx.secrets.get("app-secret")
     t0 = time.monotonic()
     results = probe(target, verify_token=verify_token, app_secret=app_secret, check_signature=check_signature,
-                    allow_http=allow_http, timeout=timeout or actx.settings["timeout"], verify_tls=not insecure,
+                    allow_http=allow_http, timeout=actx.settings["timeout"], verify_tls=not insecure,
                     ca_file=ca_file, page_id=_probe_page_id(actx))
     code = exit_code_for(results)
     meta = ReportMeta(command="probe-webhook", profile=actx.settings.profile, duration_s=time.monotonic() - t0,
