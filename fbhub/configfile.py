@@ -25,6 +25,11 @@ FORMAT_VERSION = 1
 APP_NAME = "fbhub"
 
 
+class ConfigWriteError(ConfigError, OSError):
+    """Writing a file failed (disk full, permissions): still an OSError for callers, and a one-line error (exit 2)
+    for the CLI."""
+
+
 def default_config_path() -> Path:
     import typer
 
@@ -93,6 +98,10 @@ def load_yaml_file(path: Path, *, what: str = "config file") -> Any:
         raise ConfigError(f"{what} {where} is not valid YAML: {problem}",
                           hint="fix the file by hand (fbhub will not overwrite it)", path=str(path),
                           line=line) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a value YAML cannot build, e.g. date 2024-13-45
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{what} {path} is not valid YAML: {problem}",
+                          hint="fix the file by hand (fbhub will not overwrite it)", path=str(path)) from None
 
 
 def key_line(path: Path, *keys: str) -> int | None:
@@ -181,4 +190,13 @@ class ConfigFile:
         return yaml.safe_dump(self.data, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
     def save(self) -> None:
-        atomic_write(self.path, self.dump())
+        """Write the file atomically; a failed write (disk full, permissions) is a ConfigError naming the file,
+        and the file on disk stays as it was."""
+        try:
+            atomic_write(self.path, self.dump())
+        except OSError as exc:
+            err = ConfigWriteError(f"cannot write config file {self.path}: {exc.strerror or exc}; it was left as it "
+                                   "was", hint="free some disk space or fix the permissions of its directory, then "
+                                   "run the command again", path=str(self.path))
+            err.errno, err.strerror, err.filename = exc.errno, exc.strerror, str(self.path)
+            raise err from None

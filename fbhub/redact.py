@@ -127,6 +127,9 @@ def _replace_indexed(text: str, pattern: re.Pattern[str], by_prefix: dict[str, l
             break
         start = m.start()
         hit = next((f for f in by_prefix[m.group(0)] if text.startswith(f, start)), None)
+        if hit is None:  # a shorter secret may start here: one whose whole value begins the matched prefix
+            g = m.group(0)
+            hit = next((g[:k] for k in range(len(g) - 1, 5, -1) if g[:k] in by_prefix), None)
         if hit is None:
             i = start + 1
             continue

@@ -246,4 +246,8 @@ def write(path: Path, text: str, *, force: bool = False) -> None:
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it, or --output another file")
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="pass --output FILE.md")
-    atomic_write(path, redact(text), mode=0o644)
+    try:
+        atomic_write(path, redact(text), mode=0o644)
+    except OSError as exc:
+        raise UsageError(f"cannot write the review kit {path}: {exc.strerror or exc}",
+                         hint="choose a writable location for --output") from None

@@ -53,7 +53,11 @@ def parse_graph_url(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise UsageError(f"invalid Graph URL {_shown(value)}", hint="e.g. https://graph.facebook.com")
     text = value.strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL" for http://[::1
+        raise UsageError(f"invalid Graph URL {_shown(value)}: {exc}",
+                         hint="e.g. https://graph.facebook.com, or the sandbox's http://127.0.0.1:PORT") from None
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise UsageError(f"invalid Graph URL {_shown(value)}: give scheme and host only",
                          hint="e.g. https://graph.facebook.com, or the sandbox's http://127.0.0.1:PORT")
@@ -112,7 +116,7 @@ def parse_field_list(value: Any) -> list[str]:
 def parse_timeout(value: Any) -> float:
     try:
         t = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
         t = -1.0
     if not (0 < t <= 300):
         raise UsageError(f"invalid timeout {_shown(value)}", hint="give seconds between 0 and 300, e.g. 10")
@@ -122,7 +126,7 @@ def parse_timeout(value: Any) -> float:
 def parse_retry_budget(value: Any) -> float:
     try:
         t = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         t = -1.0
     if not (0 <= t <= 600):
         raise UsageError(f"invalid retry budget {_shown(value)}", hint="give seconds between 0 and 600, e.g. 30")

@@ -534,7 +534,7 @@ class GraphClient:
         trace = f"; fbtrace_id {err.fbtrace_id}" if err.fbtrace_id else ""
         if wait is not None:
             msg = (f"could not reach a conclusion: {what} after {n} ({method} {shown}{trace}); waiting "
-                   f"{wait:.0f} s more would exceed the {total:g} s retry budget")
+                   f"{wait:.1f} s more would exceed the {total:g} s retry budget")
         else:
             msg = f"could not reach a conclusion: {what} after {n} ({method} {shown}{trace})"
         if isinstance(err, GraphRateLimitError):

@@ -216,6 +216,10 @@ def load_world(path: str | Path) -> Scenario:
         where = f"{source}, line {line}" if line else source
         raise ConfigError(f"{where}: invalid YAML ({problem})", path=source, line=line,
                           hint="fix the YAML syntax there (indentation, quotes, ':' after keys)") from None
+    except (ValueError, OverflowError, RecursionError) as e:  # a value YAML cannot build, e.g. date 2024-13-45
+        problem = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ConfigError(f"{source}: invalid YAML ({problem})", path=source,
+                          hint="fix the value there (quote it if it is meant as text)") from None
     return scenario_from_dict(data, source=source, name=p.stem)
 
 
