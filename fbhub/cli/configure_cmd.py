@@ -285,6 +285,12 @@ def review_kit(
             why = "credentials did not check out"
             err_line(f"warning: {why}: {bad[0].found}; app settings are marked unknown")
             run = None
+        elif any(r.status.value == "error" for r in run.results):
+            inconclusive = True
+            err_line("warning: some app settings could not be read (network or rate limit); they are marked "
+                     "unknown — run it again later")
+            if run.facts.app is not None and run.facts.app.ok and isinstance(run.facts.app.data, dict):
+                app_name = run.facts.app.data.get("name")
         elif run.facts.app is not None and run.facts.app.ok and isinstance(run.facts.app.data, dict):
             app_name = run.facts.app.data.get("name")
     else:

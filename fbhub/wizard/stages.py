@@ -446,6 +446,9 @@ def _inspect_page_tokens(w: Wizard, tokens: dict[str, str]) -> dict[str, tuple[A
     inp = w.inputs()
     cred = ev.credentials(inp, facts)
     bad = [r for r in cred if r.status.value in ("fail", "error")]
+    if bad and bad[0].status.value == "error":  # could not check (network, rate limit): exit 3, not bad input
+        raise InconclusiveError(f"could not check the app's credentials: {bad[0].found}",
+                                hint="run 'fbhub configure' again later")
     if bad:
         raise UsageError(f"the app's credentials did not check out: {bad[0].found}", hint=bad[0].fix or None)
     results = ev.page_tokens(inp, facts)
@@ -460,6 +463,10 @@ def _page_token_from(w: Wizard, label: str, facts_results: tuple[Any, list[Any]]
                      expect_page: str | None = None) -> PageToken:
     t, results = facts_results
     problems = [r for r in results if r.status.value in ("fail", "error")]
+    unsure = [r for r in problems if r.status.value == "error"]
+    if unsure:  # could not check (network, rate limit): exit 3, not bad input
+        raise InconclusiveError(f"could not check page token {mask(token)}: {unsure[0].found}",
+                                hint="run 'fbhub configure' again later")
     if problems:
         r = problems[0]
         more = "; ".join(p.found for p in problems[1:])

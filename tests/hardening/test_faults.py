@@ -76,13 +76,8 @@ NEEDS_REGISTRATION = ("configure", "review-kit")
 
 
 # Bugs found by this matrix in code that is still being finished (not fixed here; see the report).
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    (RATE, "configure"): "configure exits 2 (usage error) when a page-token check could not be done: "
-                         "wizard/stages.py turns 'error' (could not check) results into UsageError",
-    (RATE, "review-kit"): "review-kit exits 0 without a word when the app settings could not be read although "
-                          "the credentials checked out (it exits 3 only when FB201/FB202 could not be checked): the "
-                          "kit says 'unknown' but the command does not",
-}
+# Cells expected to fail until a bug is fixed (fault name, command) -> why; empty when none is known.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _command_params():
