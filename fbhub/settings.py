@@ -47,9 +47,21 @@ def parse_page_id(value: Any) -> str:
     return text
 
 
+def _without_userinfo(value: Any) -> Any:
+    """A URL with any ``user:password@`` replaced, for error messages (a password must not reach a CI log)."""
+    if isinstance(value, str) and "@" in value:
+        scheme, sep, rest = value.partition("://")
+        if sep:
+            host = rest.split("/", 1)[0]
+            if "@" in host:
+                return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return value
+
+
 def parse_graph_url(value: Any) -> str:
     from urllib.parse import urlsplit
 
+    value = _without_userinfo(value) if isinstance(value, str) and "@" in value else value
     if not isinstance(value, str) or not value.strip():
         raise UsageError(f"invalid Graph URL {_shown(value)}", hint="e.g. https://graph.facebook.com")
     text = value.strip()
@@ -227,7 +239,11 @@ def resolve_config_path(flag: str | Path | None, env: Mapping[str, str] | None =
 
 def resolve_profile(flag: str | None, env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
-    return parse_profile(flag or env.get("FBHUB_PROFILE") or DEFAULT_PROFILE)
+    try:
+        return parse_profile(flag or env.get("FBHUB_PROFILE") or DEFAULT_PROFILE)
+    except UsageError as exc:
+        origin = "--profile" if flag else "FBHUB_PROFILE"
+        raise UsageError(f"{origin}: {exc.message}", hint=exc.hint) from None
 
 
 def check_file_profile(path: Path, profile: str, data: Mapping[str, Any]) -> None:

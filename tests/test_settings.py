@@ -167,3 +167,20 @@ def test_require_names_the_three_ways(cfg_path):
 def test_bad_profile_name():
     with pytest.raises(UsageError):
         resolve(profile="../etc")
+
+
+def test_graph_url_password_never_echoed(cli):
+    r = cli("config", "show", env={"FBHUB_GRAPH_URL": "http://admin:hunter2hunter2@127.0.0.1:9"})
+    assert r.exit_code == 2 and "hunter2" not in r.stderr and "user info" in r.stderr
+
+
+def test_bad_profile_env_names_the_variable(cli):
+    r = cli("config", "show", env={"FBHUB_PROFILE": "my profile"})
+    assert r.exit_code == 2 and "FBHUB_PROFILE" in r.stderr
+
+
+def test_state_file_follows_the_config_file(tmp_path):
+    from fbhub.wizard.state import state_path
+
+    assert state_path(tmp_path / "config.yaml") == tmp_path / "state.yaml"
+    assert state_path(tmp_path / "staging.yaml") != state_path(tmp_path / "prod.yaml")

@@ -32,8 +32,11 @@ STATE_FILE_NAME = "state.yaml"
 
 
 def state_path(config_path: Path | str) -> Path:
-    """The state file sits next to the config file."""
-    return Path(config_path).parent / STATE_FILE_NAME
+    """The state file sits next to the config file: ``state.yaml`` for ``config.yaml``, ``<stem>.state.yaml``
+    for any other name, so two config files in one folder keep their progress apart."""
+    path = Path(config_path)
+    name = STATE_FILE_NAME if path.name == "config.yaml" else f"{path.stem}.{STATE_FILE_NAME}"
+    return path.parent / name
 
 
 def _now() -> str:
