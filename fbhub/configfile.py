@@ -43,6 +43,7 @@ def atomic_write(path: Path, text: str, *, mode: int = 0o600) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -62,6 +63,20 @@ def atomic_write(path: Path, text: str, *, mode: int = 0o600) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+STALE_TEMP_SECONDS = 600
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files a killed fbhub left beside ``path`` (older than 10 minutes, so never a live writer's)."""
+    import time
+
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
 
 
 def _before_replace(tmp: str, path: Path) -> None:
@@ -170,9 +185,6 @@ class ConfigFile:
 
     def profile(self, name: str) -> dict[str, Any]:
         return self.data["profiles"].get(name, {})
-
-    def profile_names(self) -> list[str]:
-        return list(self.data["profiles"])
 
     def set(self, profile: str, key: str, value: Any) -> None:
         self.data["profiles"].setdefault(profile, {})[key] = value

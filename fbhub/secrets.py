@@ -266,17 +266,6 @@ class SecretStore:
             self._delete("page-token-index", kind)
         return n
 
-    def relabel_page_token(self, old: str, new: str) -> None:
-        """Store a token under its page id once that is known (configure/verify learn it)."""
-        index = self._index()
-        tok = self._get(f"page-token:{old}", "page-token")
-        if not tok or old == new:
-            return
-        self._set(f"page-token:{new}", tok, "page-token")
-        self._delete(f"page-token:{old}", "page-token")
-        index = [new if x == old else x for x in index if x != new]
-        self._set("page-token-index", json.dumps(index), "page-token")
-
 
 def _describe(exc: Exception) -> str:
     name = type(exc).__name__

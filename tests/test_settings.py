@@ -184,3 +184,18 @@ def test_state_file_follows_the_config_file(tmp_path):
 
     assert state_path(tmp_path / "config.yaml") == tmp_path / "state.yaml"
     assert state_path(tmp_path / "staging.yaml") != state_path(tmp_path / "prod.yaml")
+
+
+def test_stale_temp_files_from_a_killed_write_are_cleaned(cfg_path):
+    import time
+
+    stale = cfg_path.parent / f".{cfg_path.name}.abc123.tmp"
+    fresh = cfg_path.parent / f".{cfg_path.name}.def456.tmp"
+    stale.write_text("half")
+    fresh.write_text("a writer still at work")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    cfg = configfile.ConfigFile.load(cfg_path)
+    cfg.set("default", "domain", "cx.example.com")
+    cfg.save()
+    assert not stale.exists() and fresh.exists()
