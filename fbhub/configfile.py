@@ -204,11 +204,16 @@ class ConfigFile:
     def save(self) -> None:
         """Write the file atomically; a failed write (disk full, permissions) is a ConfigError naming the file,
         and the file on disk stays as it was."""
-        try:
-            atomic_write(self.path, self.dump())
-        except OSError as exc:
-            err = ConfigWriteError(f"cannot write config file {self.path}: {exc.strerror or exc}; it was left as it "
-                                   "was", hint="free some disk space or fix the permissions of its directory, then "
-                                   "run the command again", path=str(self.path))
-            err.errno, err.strerror, err.filename = exc.errno, exc.strerror, str(self.path)
-            raise err from None
+        write_or_explain(self.path, self.dump(), what="config file", again="run the command again")
+
+
+def write_or_explain(path: Path, text: str, *, what: str, again: str) -> None:
+    """atomic_write, with a failure (disk full, permissions) turned into one ConfigWriteError naming the file."""
+    try:
+        atomic_write(path, text)
+    except OSError as exc:
+        err = ConfigWriteError(f"cannot write the {what} {path}: {exc.strerror or exc}; it was left as it was",
+                               hint=f"free some disk space or fix the permissions of its directory, then {again}",
+                               path=str(path))
+        err.errno, err.strerror, err.filename = exc.errno, exc.strerror, str(path)
+        raise err from None

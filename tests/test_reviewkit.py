@@ -8,19 +8,6 @@ import pytest
 
 from fbhub.sandbox import run_sandbox
 
-
-def _wire_commands() -> None:
-    from fbhub.cli import app, configure_cmd
-
-    names = [c.name for c in app.registered_commands]
-    if "configure" not in names:
-        app.command("configure")(configure_cmd.configure)
-    if "review-kit" not in names:
-        app.command("review-kit")(configure_cmd.review_kit)
-
-
-_wire_commands()
-
 ROWS = ("App Domains", "Privacy Policy URL", "Terms of Service URL", "App icon", "Category: Messaging",
         "Website platform Site URL", "Contact email")
 

@@ -17,18 +17,6 @@ P1, P2 = "110000000000001", "110000000000002"
 SECOND_ADMIN = "100012345678909"
 
 
-def _wire_commands() -> None:
-    """Until the lead registers them in fbhub/cli/__init__.py, register the commands for these tests."""
-    from fbhub.cli import app, configure_cmd
-
-    names = [c.name for c in app.registered_commands]
-    if "configure" not in names:
-        app.command("configure")(configure_cmd.configure)
-    if "review-kit" not in names:
-        app.command("review-kit")(configure_cmd.review_kit)
-
-
-_wire_commands()
 
 
 @pytest.fixture

@@ -134,17 +134,10 @@ class WizardState:
     def save(self) -> None:
         import yaml
 
-        from fbhub.configfile import ConfigWriteError, atomic_write
+        from fbhub.configfile import write_or_explain
 
         self._prof["stages"] = {k: v.to_dict() for k, v in self.stages.items()}
         self._prof["updated"] = _now()
         self.doc["version"] = FORMAT_VERSION
         text = yaml.safe_dump(self.doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
-        try:
-            atomic_write(self.path, text)
-        except OSError as exc:
-            err = ConfigWriteError(f"cannot write the configure progress file {self.path}: {exc.strerror or exc}; "
-                                   "it was left as it was", hint="free some disk space or fix the permissions of its "
-                                   "directory, then run 'fbhub configure' again", path=str(self.path))
-            err.errno, err.strerror, err.filename = exc.errno, exc.strerror, str(self.path)
-            raise err from None
+        write_or_explain(self.path, text, what="configure progress file", again="run 'fbhub configure' again")
