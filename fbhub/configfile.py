@@ -85,8 +85,6 @@ def _before_replace(tmp: str, path: Path) -> None:
 
 def load_yaml_file(path: Path, *, what: str = "config file") -> Any:
     """Read and parse a YAML file; errors name the file and line. Missing file → None."""
-    import yaml
-
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -103,6 +101,8 @@ def load_yaml_file(path: Path, *, what: str = "config file") -> Any:
                           path=str(path)) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror}", path=str(path)) from None
+    import yaml  # only once there is a file to parse (CI runs on env variables alone)
+
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
