@@ -178,35 +178,10 @@ def _get(obj: Any, key: str) -> Any:
 # -- finding each token's Page ---------------------------------------------------------------------
 
 
-def page_id_of(client: Any, token: str, *, app_id: str | None = None, use_debug_token: bool = True) -> str:
-    """The Page a Page token belongs to: debug_token's ``profile_id`` (or ``/me`` without an App Secret).
-
-    Raises FbhubError (OperationFailed) when the token is not a valid Page token of this app.
-    """
+def page_id_of(client: Any, token: str) -> str:
+    """The Page a Page token belongs to, from ``/me`` (the way without an App Secret to call debug_token)."""
     from fbhub.errors import OperationFailed
 
-    if use_debug_token:
-        data = _data(client.debug_token(token))
-        if _get(data, "is_valid") is False:
-            from fbhub.graph.errors import GraphAuthError
-
-            err = _get(data, "error") or {}
-            why = _get(err, "message")
-            code, sub = _get(err, "code"), _get(err, "subcode")
-            raise GraphAuthError(f"the token is not valid{': ' + str(why) if why else ''}",
-                                 code=int(code) if str(code or "").isdigit() else 190,
-                                 error_subcode=int(sub) if str(sub or "").isdigit() else None)
-        ttype = str(_get(data, "type") or "").upper()
-        if ttype and ttype != "PAGE":
-            raise OperationFailed(f"this is a {ttype} token, not a Page token",
-                                  hint="use the Page's own token (from /me/accounts): 'fbhub secrets set page-token'")
-        tok_app = _get(data, "app_id")
-        if app_id and tok_app and str(tok_app) != str(app_id):
-            raise OperationFailed(f"the token was issued for app {tok_app}, not for app {app_id}",
-                                  hint="take the Page token through Facebook Login of this app, or fix the App ID")
-        pid = _get(data, "profile_id")
-        if pid:
-            return str(pid)
     me = _data(client.me(token))
     pid = _get(me, "id")
     if not pid:
@@ -215,32 +190,68 @@ def page_id_of(client: Any, token: str, *, app_id: str | None = None, use_debug_
     return str(pid)
 
 
+def _targets_from_checks(client: Any, tokens: Mapping[str, str], *, app_id: str | None,
+                         names: Mapping[str, str]) -> tuple[list[PageTarget], list[PageOutcome]]:
+    """Classify the tokens with doctor's own page-token checks (FB5xx; one batched debug_token round trip)."""
+    from fbhub.checks import evaluate as ev
+    from fbhub.checks.facts import gather
+    from fbhub.results import Status
+
+    facts = gather(client, tokens=dict(tokens), pages=[], groups={"page-token"})
+    inp = ev.Inputs(profile="", domain=None, app_id=app_id, has_app_secret=True)
+    stop = [r for r in ev.credentials(inp, facts) if r.status in (Status.FAIL, Status.ERROR)]
+    results = [] if stop else ev.page_tokens(inp, facts)
+    targets: list[PageTarget] = []
+    problems: list[PageOutcome] = []
+    for t in facts.tokens:
+        if not stop and t.usable_page_token(app_id):
+            targets.append(PageTarget(page_id=str(t.page_id), token=t.token, label=t.label,
+                                      name=names.get(str(t.page_id), "") or t.page_name or ""))
+            continue
+        tgt = ev.token_target(t)
+        bad = stop or [r for r in results if r.target == tgt and r.status in (Status.FAIL, Status.ERROR)]
+        r = bad[0] if bad else None
+        problems.append(PageOutcome(
+            page_id=t.page_id or t.label, label=t.label, name=names.get(t.page_id or t.label, ""),
+            status=INCONCLUSIVE if r is not None and r.status is Status.ERROR else FAILED,
+            cause=redact(r.found) if r else "not a usable Page token of this app",
+            fix=redact(r.fix) if r else "check it with 'fbhub doctor'", code=r.id if r else ""))
+    return targets, problems
+
+
 def resolve_targets(client: Any, tokens: Mapping[str, str], *, app_id: str | None = None,
                     names: Mapping[str, str] | None = None, use_debug_token: bool = True,
                     workers: int = DEFAULT_WORKERS) -> tuple[list[PageTarget], list[PageOutcome]]:
     """Find the Page of every token (label -> token). Returns the Pages (first token per Page wins) and one
     failed/inconclusive outcome per token whose Page could not be found (``page_id`` is then the label)."""
     names = names or {}
+    if use_debug_token:
+        targets_found, problems_found = _targets_from_checks(client, tokens, app_id=app_id, names=names)
+        return _first_per_page(targets_found), problems_found
     items = list(tokens.items())
 
     def one(item: tuple[str, str]) -> PageTarget | PageOutcome:
         label, tok = item
         try:
-            pid = page_id_of(client, tok, app_id=app_id, use_debug_token=use_debug_token)
+            pid = page_id_of(client, tok)
         except FbhubError as exc:
             return outcome_from_error(exc, page_id=label, label=label, name=names.get(label, ""))
         return PageTarget(page_id=pid, token=tok, label=label, name=names.get(pid, ""))
 
-    targets: list[PageTarget] = []
-    problems: list[PageOutcome] = []
+    results = _run_each(items, one, workers)
+    return (_first_per_page([r for r in results if isinstance(r, PageTarget)]),
+            [r for r in results if isinstance(r, PageOutcome)])
+
+
+def _first_per_page(targets: Sequence[PageTarget]) -> list[PageTarget]:
+    """One target per Page: the first token found for it wins."""
     seen: set[str] = set()
-    for res in _run_each(items, one, workers):
-        if isinstance(res, PageOutcome):
-            problems.append(res)
-        elif res.page_id not in seen:
-            seen.add(res.page_id)
-            targets.append(res)
-    return targets, problems
+    out = []
+    for t in targets:
+        if t.page_id not in seen:
+            seen.add(t.page_id)
+            out.append(t)
+    return out
 
 
 def select_targets(targets: Sequence[PageTarget], problems: Sequence[PageOutcome], only: Sequence[str] | None
