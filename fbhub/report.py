@@ -334,14 +334,32 @@ def _indent_more(text: str, pad: str) -> str:
     return text.replace("\n", "\n" + pad)
 
 
-def _rows_with_targets(rows: Sequence[CheckResult]) -> list[tuple[CheckResult, str | None, str]]:
-    """(result, sub-heading or None, indent): results about one token or Page sit under a line naming it."""
-    out: list[tuple[CheckResult, str | None, str]] = []
-    prev = None
-    for r in rows:
-        own = bool(r.target) and r.target != "app"
-        out.append((r, r.target if own and r.target != prev else None, "    " if own else "  "))
-        prev = r.target
+# Per-Page / per-token groups, which grow with the number of Pages: all-pass targets fold into one line.
+_COMPACT_GROUPS = {"page-token", "page-subscription"}
+
+
+def _rows_with_targets(rows: Sequence[CheckResult]) -> list[tuple[CheckResult | None, str | None, str]]:
+    """(result or None, sub-heading or None, indent). Results about one token or Page sit under a line naming
+    it; when every check of such a target passed, that line says so and stands for them (with hundreds of
+    Pages the report stays about the problems)."""
+    out: list[tuple[CheckResult | None, str | None, str]] = []
+    i = 0
+    while i < len(rows):
+        r = rows[i]
+        if not r.target or r.target == "app":
+            out.append((r, None, "  "))
+            i += 1
+            continue
+        j = i
+        while j < len(rows) and rows[j].target == r.target:
+            j += 1
+        block = rows[i:j]
+        if len(block) > 1 and r.group in _COMPACT_GROUPS and all(b.status is Status.PASS for b in block):
+            out.append((None, f"{r.target}: all {len(block)} checks passed ({block[0].id}–{block[-1].id})", ""))
+        else:
+            out.append((None, r.target, ""))
+            out += [(b, None, "    ") for b in block]
+        i = j
     return out
 
 
@@ -353,8 +371,9 @@ def to_plain(results: Iterable[CheckResult], meta: ReportMeta) -> str:
     for group, rows in _groups(results):
         lines.append(_clean(group))
         for r, heading, indent in _rows_with_targets(rows):
-            if heading:
+            if r is None:
                 lines.append(f"  {_clean(heading)}")
+                continue
             pad = " " * (len(indent) + id_w + 2 + _BADGE_W + 2)
             head = f"{indent}{_clean(r.id):<{id_w}}  {BADGES[r.status]:<{_BADGE_W}}  {_clean(r.title)}"
             if r.found:
@@ -394,8 +413,9 @@ def render_terminal(results: Iterable[CheckResult], meta: ReportMeta, console: A
     for group, rows in _groups(results):
         out(Text(_clean(group), style="bold underline"))
         for r, heading, indent in _rows_with_targets(rows):
-            if heading:
+            if r is None:
                 out(Text(f"  {_clean(heading)}", style="bold"))
+                continue
             pad = " " * (len(indent) + id_w + 2 + _BADGE_W + 2)
             t = Text(f"{indent}{_clean(r.id):<{id_w}}  ")
             t.append(f"{BADGES[r.status]:<{_BADGE_W}}", style=STYLES[r.status])

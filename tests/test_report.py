@@ -354,3 +354,17 @@ def test_report_module_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ}).stdout.strip()
     assert out == "[]"
+
+
+def test_all_pass_pages_fold_into_one_line(meta):
+    ok = [CheckResult(f"FB60{i}", f"t{i}", Status.PASS, target="page 1 (A)", group="page-subscription")
+          for i in range(1, 5)]
+    bad = [CheckResult("FB601", "subscribed", Status.FAIL, found="not subscribed", fix="subscribe it",
+                       target="page 2 (B)", group="page-subscription"),
+           CheckResult("FB604", "others", Status.PASS, target="page 2 (B)", group="page-subscription")]
+    out = report.to_plain(ok + bad, meta)
+    assert "  page 1 (A): all 4 checks passed (FB601–FB604)" in out.splitlines()
+    assert "FB602" not in out  # folded
+    lines = out.splitlines()
+    i = lines.index("  page 2 (B)")
+    assert "FB601" in lines[i + 1] and "FAIL" in lines[i + 1] and any("FB604" in ln for ln in lines[i + 2:])
