@@ -130,3 +130,29 @@ def test_subprocess_uses_same_keyring(isolated_env):
     assert p.returncode == 0, p.stderr
     p = subprocess.run([sys.executable, "-m", "fbhub", "secrets", "list"], capture_output=True, text=True, timeout=60)
     assert mask(SECRET) in p.stdout and SECRET not in p.stdout
+
+
+def test_show_masks_and_reveal_refuses_a_pipe(cli, keyring_data):
+    cli("secrets", "set", "verify-token", "--generate")
+    tok = keyring_data()["fbhub\x00default:verify-token"]
+    r = cli("secrets", "show", "verify-token")
+    assert r.exit_code == 0 and mask(tok) in r.stdout and tok not in r.stdout
+    r = cli("secrets", "show", "verify-token", "--reveal")  # CliRunner's stdout is not a terminal
+    assert r.exit_code == 2 and tok not in r.stdout + r.stderr and "pipe" in r.stderr
+    assert cli("secrets", "show", "app-secret").exit_code == 2  # not stored: one line naming how to store it
+
+
+def test_reveal_on_a_terminal(isolated_env):
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    p = pexpect.spawn(sys.executable, ["-m", "fbhub", "secrets", "set", "verify-token", "--generate"],
+                      encoding="utf-8", timeout=30)
+    p.expect(pexpect.EOF)
+    p = pexpect.spawn(sys.executable, ["-m", "fbhub", "secrets", "show", "verify-token", "--reveal"],
+                      encoding="utf-8", timeout=30)
+    p.expect(pexpect.EOF)
+    import json
+
+    tok = json.loads((isolated_env / "keyring.json").read_text())["fbhub\x00default:verify-token"]
+    assert tok in p.before

@@ -83,6 +83,34 @@ def set_(
         label = store.set(kind, tok, label=page)
         where = f" as {label}" if kind == "page-token" else ""
         typer.echo(f"stored {KINDS[kind].label} {mask(tok)}{where} in the keyring (profile {store.profile})")
+    if generate:
+        typer.echo("to paste it into Meta's dashboard and the CX server: fbhub secrets show verify-token --reveal")
+
+
+@app.command("show")
+@handle_errors
+def show(
+    ctx: typer.Context,
+    kind: KindArg,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Print the value itself (only on a terminal), e.g. "
+                                         "to paste the verify token into Meta's dashboard")] = False,
+) -> None:
+    """Show one secret, masked; with --reveal the value itself, on a terminal only (never into a pipe or file)."""
+    from fbhub.errors import UsageError
+    from fbhub.redact import mask
+
+    kind = _kind(kind)
+    store = _store(ctx)
+    if kind == "page-token":
+        raise UsageError("page tokens are listed by 'fbhub secrets list'", hint="fbhub secrets list")
+    value = store.require(kind)
+    if not reveal:
+        typer.echo(f"{kind}: {mask(value)} ({store.source(kind)})")
+        return
+    if not sys.stdout.isatty():
+        raise UsageError("refusing to print a secret into a pipe or a file",
+                         hint="run it on a terminal, or read the value from where it was set")
+    sys.stdout.write(value + "\n")  # deliberately unredacted: the operator asked to see it
 
 
 @app.command("list")
