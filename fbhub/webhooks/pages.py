@@ -387,15 +387,6 @@ def subscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, desi
                  workers=workers)
 
 
-def unsubscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, only: Sequence[str] | None = None,
-                      names: Mapping[str, str] | None = None, dry_run: bool = False, use_debug_token: bool = True,
-                      workers: int = DEFAULT_WORKERS) -> list[PageOutcome]:
-    """Remove the app from every token's Page (or those in ``only``); Pages without it are left alone."""
-    return _flow(client, tokens, lambda st: plan_unsubscribe(st.target.page_id, st.current),
-                 app_id=app_id, only=only, names=names, dry_run=dry_run, use_debug_token=use_debug_token,
-                 workers=workers)
-
-
 def exit_code_for_outcomes(outcomes: Iterable[Any]) -> int:
     """1 when any Page failed, 3 when only inconclusive failures happened, else 0."""
     statuses = {o.status for o in outcomes}
