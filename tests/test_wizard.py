@@ -17,8 +17,6 @@ P1, P2 = "110000000000001", "110000000000002"
 SECOND_ADMIN = "100012345678909"
 
 
-
-
 @pytest.fixture
 def sb(monkeypatch):
     with run_sandbox("healthy") as s:
@@ -120,6 +118,32 @@ def test_healthy_full_run_stores_config_keyring_and_state(sb, isolated_env, keyr
     for secret in (op.app_secret, *op.page_tokens, vt):
         assert secret not in (isolated_env / "state.yaml").read_text()
         assert secret not in (isolated_env / "config.yaml").read_text()
+
+
+def test_webhook_problems_set_through_the_graph_api(monkeypatch, isolated_env, keyring_data):
+    """On the demo scenario (webhook on the staging host, a Page not subscribed) the webhooks stage offers to
+    set both through the Graph API, does it with the subscribe planners, and checks again."""
+    with run_sandbox("demo") as s:
+        monkeypatch.setenv("FBHUB_GRAPH_URL", s.url)
+        op = s.operator
+        script = prereq_and_domain(op.domain) + [
+            ("App ID", op.app_id), ("App Secret", op.app_secret), *login_confirms(),
+            ("How do you want", "page"), ("Page access token", op.page_tokens[0]), ("Add another", True),
+            ("Page access token", op.page_tokens[1]), ("Add another", False),
+            ("Webhook saved", True), ("What now", "api"),
+            ("Client-id and Client-Secret", True), ("Add a Tester", False),
+            ("submitted for App Review", True), ("The app is Live", True),
+        ]
+        w, prompter, buf = make_wizard(script)
+        w.run()
+        w.close()
+        prompter.assert_done()
+        text = buf.getvalue()
+        assert "app webhook: changed" in text and f"page {P2}: changed" in text
+        assert state(isolated_env)["stages"]["webhooks"]["status"] == "verified"
+        sub = s.world.app_subscription(op.app_id, "page")
+        assert sub.callback_url == "https://cx.example.com/fb/webhook"
+        assert s.world.subscribed_fields(P2, op.app_id)
 
 
 def test_wrong_secret_is_said_and_asked_again(sb, isolated_env, keyring_data):

@@ -741,6 +741,26 @@ def _webhook_problems(w: Wizard) -> tuple[list[Any], list[Any]]:
     return problems, warnings
 
 
+def _set_webhooks_through_api(w: Wizard, verify_token: str, fields: list[str]) -> list[str]:
+    """What 'fbhub subscribe-app' and 'fbhub subscribe-page' do, with the same planners; one line per change."""
+    from fbhub.webhooks.app import apply_app_plan, plan_app
+    from fbhub.webhooks.pages import subscribe_pages
+
+    client = w.client()
+    lines = []
+    try:
+        plan = plan_app(client.get_app_subscriptions(), w.values.get("domain") or "", fields)
+    except FbhubError as exc:
+        return [f"could not read the app's webhook: {exc.message}"]
+    res = apply_app_plan(client, plan, verify_token)
+    lines.append(f"app webhook: {res.status}" + (f" — {res.cause}; {res.fix}" if not res.ok else ""))
+    stored = w.stored_page_tokens()
+    tokens = {p["id"]: stored[p["id"]] for p in (w.values.get("pages") or []) if p["id"] in stored}
+    for o in subscribe_pages(client, tokens, app_id=str(w.values.get("app_id") or ""), desired=fields):
+        lines.append(f"page {o.page_id}: {o.status}" + (f" — {o.cause}; {o.fix}" if not o.ok else ""))
+    return lines
+
+
 def stage_webhooks(w: Wizard) -> StageOutcome:
     import secrets as pysecrets
 
@@ -789,9 +809,15 @@ def stage_webhooks(w: Wizard) -> StageOutcome:
             w.out.bad(f"{r.title} ({r.target}): {r.found}", r.fix or None)
         if not w.interactive:
             return StageOutcome("pending", "; ".join(f"{r.id} {r.found}" for r in problems)[:300], secrets=secret)
-        choice = w.p.choose("What now?", [Option("again", "Check again (after fixing it in the dashboard)"),
-                                          Option("done", "Mark it done anyway; 'fbhub doctor' will check later"),
-                                          Option("stop", "Stop here and continue later")], default="again")
+        choice = w.p.choose("What now?", [
+            Option("api", "Let fbhub set it now through the Graph API (the app webhook and the Page subscriptions)"),
+            Option("again", "Check again (after fixing it in the dashboard)"),
+            Option("done", "Mark it done anyway; 'fbhub doctor' will check later"),
+            Option("stop", "Stop here and continue later")], default="api")
+        if choice == "api":
+            for line in _set_webhooks_through_api(w, vt, fields):
+                w.out.line(line)
+            continue
         if choice == "done":
             return StageOutcome("done", "marked done by the operator; the API check found problems", secrets=secret)
         if choice == "stop":
