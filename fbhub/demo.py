@@ -32,7 +32,7 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
 
     from fbhub.checks import DOCTOR_GROUPS, run_checks
     from fbhub.checks.repair import plan_repairs
-    from fbhub.report import ReportMeta, render_terminal, summary_line
+    from fbhub.report import meta_for_run, render_terminal, summary_line
     from fbhub.sandbox import run_sandbox
     from fbhub.urls import paste_values
 
@@ -49,9 +49,7 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
 
         console.print(Rule("2. What is wrong (fbhub doctor)"))
         run = run_checks(actx, DOCTOR_GROUPS)
-        meta = ReportMeta(command="doctor", profile="demo", graph_version_requested=actx.settings["graph_version"],
-                          graph_versions_served=sorted(run.facts.versions_served), duration_s=run.duration_s,
-                          requests=run.facts.requests)
+        meta = meta_for_run("doctor", actx.settings, run)
         render_terminal(run.results, meta, console)
 
         console.print(Rule("3. How to fix it"))

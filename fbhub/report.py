@@ -83,6 +83,13 @@ class ReportMeta:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def meta_for_run(command: str, settings: Any, run: Any, *, strict: bool = False) -> ReportMeta:
+    """The report header of a checks run (``fbhub.checks.Run``) under resolved settings."""
+    return ReportMeta(command=command, profile=settings.profile, graph_version_requested=settings["graph_version"],
+                      graph_versions_served=sorted(run.facts.versions_served), duration_s=run.duration_s,
+                      requests=run.facts.requests, strict=strict)
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 
 

@@ -22,12 +22,9 @@ FORMATS = ("text", "json", "junit", "github")
 
 
 def _meta(command: str, actx: Any, run: Any, *, strict: bool = False):
-    from fbhub.report import ReportMeta
+    from fbhub.report import meta_for_run
 
-    return ReportMeta(command=command, profile=actx.settings.profile,
-                      graph_version_requested=actx.settings["graph_version"],
-                      graph_versions_served=sorted(run.facts.versions_served), duration_s=run.duration_s,
-                      requests=run.facts.requests, strict=strict)
+    return meta_for_run(command, actx.settings, run, strict=strict)
 
 
 def _spinner(enabled: bool):
