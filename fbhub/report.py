@@ -11,6 +11,8 @@ Formats (``--format``):
 - ``json``    one document, described by ``fbhub/schemas/doctor-report.schema.json``
 - ``junit``   JUnit XML, one ``<testcase>`` per result (CI test reporters)
 - ``github``  GitHub Actions workflow commands (``::error``/``::warning``/``::notice`` annotations)
+- ``prometheus`` the Prometheus text exposition format (``fbhub.monitoring.prometheus``)
+- ``nagios``  a Nagios/Icinga plugin's status line with performance data (``fbhub.monitoring.nagios``)
 
 Kept light: rich is imported only inside the functions that draw with it.
 """
@@ -32,7 +34,7 @@ from fbhub.errors import UsageError
 from fbhub.redact import redact
 from fbhub.results import CheckResult, Status, exit_code_for, summarize
 
-FORMATS: tuple[str, ...] = ("text", "json", "junit", "github")
+FORMATS: tuple[str, ...] = ("text", "json", "junit", "github", "prometheus", "nagios")
 COMMANDS: tuple[str, ...] = ("doctor", "verify-app", "probe-webhook")
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "doctor-report.schema.json"
 BUNDLE_FORMAT = 1
@@ -87,7 +89,8 @@ def meta_for_run(command: str, settings: Any, run: Any, *, strict: bool = False)
     """The report header of a checks run (``fbhub.checks.Run``) under resolved settings."""
     return ReportMeta(command=command, profile=settings.profile, graph_version_requested=settings["graph_version"],
                       graph_versions_served=sorted(run.facts.versions_served), duration_s=run.duration_s,
-                      requests=run.facts.requests, strict=strict)
+                      requests=run.facts.requests, strict=strict,
+                      extra={"graph_usage": {k: dict(v) for k, v in run.facts.usage.items()}})
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -463,6 +466,16 @@ def render(results: Iterable[CheckResult], meta: ReportMeta, *, fmt: str = "text
         return to_junit(results, meta)
     if fmt == "github":
         return to_github(results, meta)
+    if fmt in ("prometheus", "nagios"):
+        code = exit_code_for(results, strict=meta.strict) if exit_code is None else exit_code
+        doc = to_json_doc(results, meta, exit_code=code)
+        if fmt == "prometheus":
+            from fbhub.monitoring.prometheus import to_prometheus
+
+            return to_prometheus([doc])
+        from fbhub.monitoring.nagios import to_nagios
+
+        return to_nagios([doc])[0]
     if fmt == "text":
         if console is not None:
             render_terminal(results, meta, console)

@@ -45,3 +45,16 @@ def test_every_scenario_is_listed():
 
     for name in SCENARIOS.summaries():
         assert f"`{name}`" in README, name
+
+
+def test_every_metric_and_status_value_is_documented():
+    from fbhub.monitoring.prometheus import METRICS, STATUS_VALUES
+
+    section = README.split("## Monitoring", 1)[1].split("\n## ", 1)[0]
+    for name in METRICS:
+        if not name.startswith("fbhub_monitor_"):  # fbhub monitor's own, listed with the command
+            assert f"`{name}`" in section, name
+    words = {"pass": "pass", "warn": "warn", "fail": "fail", "error": "could not check", "confirm": "confirm by hand",
+             "skip": "skipped"}
+    for status, value in STATUS_VALUES.items():
+        assert f"**{value}** {words[status]}" in section, status

@@ -14,7 +14,8 @@ try:
     runpy.run_module("fbhub", run_name="__main__")
 except SystemExit:
     pass
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("httpx", "keyring", "yaml", "rich"))
+heavy = sorted(m for m in sys.modules
+               if m.split(".")[0] in ("httpx", "keyring", "yaml", "rich", "prometheus_client"))
 print("HEAVY=" + ",".join(sorted({{m.split(".")[0] for m in heavy}})))
 """
 

@@ -79,6 +79,7 @@ class Facts:
     pages: dict[str, PageFacts] = field(default_factory=dict)
     versions_served: set[str] = field(default_factory=set)
     requests: int = 0
+    usage: dict[str, dict[str, int]] = field(default_factory=dict)  # Meta's usage headers, peak percent
 
 
 def _call(fn, *args, **kwargs) -> Outcome:
@@ -194,3 +195,4 @@ def _apply_debug(facts: Facts, outcome: Outcome) -> None:
 def _finish(client: Any, facts: Facts) -> None:
     facts.versions_served = set(getattr(client, "api_versions_seen", set()) or set())
     facts.requests = int(getattr(client, "request_count", 0) or 0)
+    facts.usage = {k: dict(v) for k, v in (getattr(client, "usage_peak", None) or {}).items()}

@@ -96,6 +96,16 @@ def command_in(argv: list[str]) -> str | None:
     return None
 
 
+def _plugin_format(argv: list[str]) -> bool:
+    """True when the command line asks for Nagios plugin output (``--format nagios`` in any spelling)."""
+    for i, arg in enumerate(argv):
+        if arg in ("--format", "-f") and argv[i + 1:i + 2] == ["nagios"]:
+            return True
+        if arg in ("--format=nagios", "-fnagios"):
+            return True
+    return False
+
+
 def __getattr__(name: str) -> Any:
     if name == "app":
         full = build_app()
@@ -124,6 +134,12 @@ def main() -> None:
         if type(exc).__name__ == "Abort":
             err_line("aborted; nothing was changed")
             sys.exit(1)
+        if _plugin_format(argv):  # doctor as a Nagios/Icinga plugin: a bad command line is UNKNOWN (3) too
+            from fbhub.monitoring.nagios import unknown
+
+            text, code = unknown(f"{exc.format_message()} (see 'fbhub {cmd or ''} --help')")
+            sys.stdout.write(text)
+            sys.exit(code)
         err_line(f"error: {exc.format_message()}")
         where = f"fbhub {cmd} --help" if cmd in COMMANDS else "fbhub --help"
         err_line(f"hint: see '{where}'")

@@ -18,7 +18,7 @@ from fbhub.cli.common import (
     load_context,
 )
 
-FORMATS = ("text", "json", "junit", "github")
+FORMATS = ("text", "json", "junit", "github", "prometheus", "nagios")
 
 
 def _meta(command: str, actx: Any, run: Any, *, strict: bool = False):
@@ -95,7 +95,8 @@ def doctor(
     app_id: AppIdOpt = None,
     graph_url: GraphUrlOpt = None,
     graph_version: GraphVersionOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, junit or github")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, junit, github, prometheus or nagios")
+                   ] = "text",
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to FILE",
                                                show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit code 1)")] = False,
@@ -114,7 +115,39 @@ def doctor(
     """Run every check at once and say which cause it is and what to do.
 
     Exit codes: 0 no failure, 1 a failure (or a warning with --strict), 2 usage/config, 3 could not conclude.
+    With --format nagios, the plugin exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
     """
+    if fmt == "nagios":
+        _as_plugin(lambda: _doctor(ctx, domain, app_id, graph_url, graph_version, fmt, output, strict, only, ignore,
+                                   probe, fix, yes, bundle, list_))
+    _doctor(ctx, domain, app_id, graph_url, graph_version, fmt, output, strict, only, ignore, probe, fix, yes, bundle,
+            list_)
+
+
+def _as_plugin(run: Any) -> None:
+    """Run doctor as a Nagios/Icinga plugin: whatever stops it (a missing setting, a bug, Ctrl-C) is one
+    UNKNOWN status line on stdout and exit 3, never another code."""
+    from fbhub.errors import FbhubError
+    from fbhub.monitoring.nagios import UNKNOWN, unknown
+
+    try:
+        run()
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except FbhubError as exc:
+        text, _ = unknown(exc.message + (f" ({exc.hint})" if exc.hint else ""))
+    except KeyboardInterrupt:
+        text, _ = unknown("interrupted")
+    except Exception as exc:  # a bug: still a plugin answer, without a traceback
+        text, _ = unknown(f"unexpected {type(exc).__name__} (a bug in fbhub; rerun with FBHUB_DEBUG=1)")
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    raise typer.Exit(UNKNOWN)
+
+
+def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_url: str | None,
+            graph_version: str | None, fmt: str, output: str | None, strict: bool, only: list[str] | None,
+            ignore: list[str] | None, probe: bool, fix: bool, yes: bool, bundle: str | None, list_: bool) -> None:
     from fbhub.checks import DOCTOR_GROUPS, parse_ids, run_checks, select_groups
     from fbhub.errors import UsageError
     from fbhub.report import emit, write_bundle
@@ -154,6 +187,11 @@ def doctor(
     code = exit_code_for(run.results, strict=strict)
     meta = _meta("doctor", actx, run, strict=strict)
     emit(run.results, meta, fmt=fmt, output=output, exit_code=code)
+    if fmt == "nagios":
+        from fbhub.monitoring.nagios import state_of
+        from fbhub.report import to_json_doc
+
+        code = state_of(to_json_doc(run.results, meta, exit_code=code))
     if output:
         typer.echo(f"report written to {output}", err=True)
     if bundle:

@@ -42,7 +42,14 @@ from fbhub.graph.errors import (
     error_from_payload,
     strip_code_prefix,
 )
-from fbhub.graph.retry import RetryPolicy, parse_retry_after, parse_usage, usage_summary, usage_wait
+from fbhub.graph.retry import (
+    RetryPolicy,
+    merge_peak_usage,
+    parse_retry_after,
+    parse_usage,
+    usage_summary,
+    usage_wait,
+)
 from fbhub.graph.versions import DEFAULT_GRAPH_VERSION, parse_version
 from fbhub.redact import mask, redact, register_secret
 
@@ -186,6 +193,7 @@ class GraphClient:
         self._app_token_error: GraphError | None = None
         self.request_count = 0
         self.api_versions_seen: set[str] = set()
+        self.usage_peak: dict[str, dict[str, int]] = {}  # Meta's usage headers: highest percent seen per metric
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -411,7 +419,11 @@ class GraphClient:
         if version:
             with self._lock:
                 self.api_versions_seen.add(version)
-        usage = usage_summary(parse_usage(resp.headers))
+        parsed = parse_usage(resp.headers)
+        if parsed:
+            with self._lock:
+                merge_peak_usage(self.usage_peak, parsed)
+        usage = usage_summary(parsed)
         self._log(f"graph ← {resp.status_code} {http_method} {shown} in {ms:.0f} ms (api {version or '?'}"
                   + (f"; {usage}" if usage else "") + ")")
         return resp

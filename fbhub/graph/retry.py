@@ -100,6 +100,31 @@ def parse_usage(headers: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+USAGE_METRICS = ("call_count", "total_time", "total_cputime")
+
+
+def merge_peak_usage(peak: dict[str, dict[str, int]], usage: Mapping[str, Any]) -> None:
+    """Fold one response's parsed usage (``parse_usage``) into ``peak``: the highest percent seen per header
+    (``app``, ``page``, ``business`` — the latter over every object) and metric (``call_count``, ``total_time``,
+    ``total_cputime``). What a run reports as Meta's usage of the app and its Pages."""
+    rows: list[tuple[str, Any]] = []
+    for header in ("app", "page"):
+        if isinstance(usage.get(header), dict):
+            rows.append((header, usage[header]))
+    buc = usage.get("business")
+    if isinstance(buc, dict):
+        for entries in buc.values():
+            for row in entries if isinstance(entries, list) else [entries]:
+                if isinstance(row, dict):
+                    rows.append(("business", row))
+    for header, row in rows:
+        into = peak.setdefault(header, {})
+        for k in USAGE_METRICS:
+            v = row.get(k)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                into[k] = max(into.get(k, 0), int(v))
+
+
 def usage_wait(usage: Mapping[str, Any], *, default_wait: float) -> float | None:
     """Seconds to wait because of the usage headers, or None when they do not ask for a pause.
 
