@@ -13,9 +13,15 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from fbhub.errors import ConfigError, SecretStoreError, UsageError
+from fbhub.notices import notice
 from fbhub.redact import mask, register_secret
+
+if TYPE_CHECKING:
+    from fbhub.settings import Resolved
 
 SERVICE = "fbhub"
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
@@ -30,6 +36,11 @@ class SecretKind:
     label: str
     multiple: bool = False
     how: str = ""  # how to store one (the hint when it is missing)
+
+    @property
+    def file_env(self) -> str:
+        """The variable naming a file that holds the secret (the Docker / Kubernetes secrets convention)."""
+        return self.env + "_FILE"
 
 
 KINDS: dict[str, SecretKind] = {
@@ -49,14 +60,15 @@ KINDS: dict[str, SecretKind] = {
 
 
 def _check_clean(value: str, what: str, where: str) -> str:
-    """Refuse the usual paste accidents: quotes, surrounding or inner whitespace, newlines."""
+    """Trim surrounding whitespace and newlines (saying so in one line); refuse quotes and inner whitespace."""
     if value != value.strip():
-        raise UsageError(f"the {what} from {where} ({mask(value.strip())}) has leading or trailing whitespace "
-                         "or a newline", hint="remove it and set the value again")
+        value = value.strip()
+        if value:
+            notice(f"note: removed surrounding whitespace or a newline from the {what} from {where} ({mask(value)})")
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         raise UsageError(f"the {what} from {where} is wrapped in quotes", hint="set it again without the quotes")
     if _WS_RE.search(value):
-        raise UsageError(f"the {what} from {where} contains spaces", hint="copy it again in one piece")
+        raise UsageError(f"the {what} from {where} contains spaces or line breaks", hint="copy it again in one piece")
     return value
 
 
@@ -101,72 +113,299 @@ def token_label(token: str) -> str:
     return "token-" + hashlib.sha256(token.encode()).hexdigest()[:8]
 
 
-class SecretStore:
-    """Secrets of one profile. Reads prefer the environment; writes go to the keyring."""
+class StoreUnavailable(Exception):
+    """A backend cannot be used; ``why`` is one line, without secrets."""
 
-    def __init__(self, profile: str, env: Mapping[str, str] | None = None) -> None:
-        self.profile = profile
-        self.env = os.environ if env is None else env
-        self.keyring_problem: str | None = None
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
-    # -- keyring plumbing -------------------------------------------------------------------
-    def _user(self, key: str) -> str:
-        return f"{self.profile}:{key}"
 
-    def _keyring(self):  # type: ignore[no-untyped-def]
+class Backend(Protocol):
+    """Where secrets are kept: every backend stores strings under ``profile:key`` names."""
+
+    name: str  # "keyring" or "file" (the secret_store setting's values)
+
+    def where(self) -> str: ...
+    def get(self, user: str) -> str | None: ...
+    def set(self, user: str, value: str) -> None: ...
+    def delete(self, user: str) -> bool: ...
+
+
+class KeyringBackend:
+    """The OS keyring (service ``fbhub``)."""
+
+    name = "keyring"
+
+    def where(self) -> str:
+        return "the OS keyring"
+
+    def _kr(self):  # type: ignore[no-untyped-def]
         try:
             import keyring
             import keyring.errors  # noqa: F401
         except Exception as exc:  # pragma: no cover - keyring is a dependency
-            raise self._unavailable(f"the keyring module cannot be imported ({type(exc).__name__})") from None
+            raise StoreUnavailable(f"the keyring module cannot be imported ({type(exc).__name__})") from None
         return keyring
 
-    def _unavailable(self, why: str, kind: str | None = None) -> SecretStoreError:
-        env = KINDS[kind].env if kind else "FBHUB_APP_SECRET / FBHUB_PAGE_TOKENS / FBHUB_VERIFY_TOKEN"
-        self.keyring_problem = why
-        return SecretStoreError(f"no usable OS keyring: {why}", hint=f"set {env} in the environment instead")
-
-    def _get(self, key: str, kind: str) -> str | None:
-        kr = self._keyring()
+    def usable(self) -> str | None:
+        """None when a keyring backend works here, else why not (one line)."""
+        kr = self._kr()
         try:
-            return kr.get_password(SERVICE, self._user(key))
+            backend = kr.get_keyring()
+            if type(backend).__module__.startswith("keyring.backends.fail") or getattr(backend, "priority", 1) <= 0:
+                return _describe(RuntimeError("No recommended backend"))
+            backend.get_password(SERVICE, "fbhub:probe")
         except Exception as exc:
-            raise self._unavailable(_describe(exc), kind) from None
+            return _describe(exc)
+        return None
 
-    def _set(self, key: str, value: str, kind: str) -> None:
-        kr = self._keyring()
+    def get(self, user: str) -> str | None:
+        kr = self._kr()
         try:
-            kr.set_password(SERVICE, self._user(key), value)
+            return kr.get_password(SERVICE, user)  # type: ignore[no-any-return]
         except Exception as exc:
-            raise self._unavailable(_describe(exc), kind) from None
+            raise StoreUnavailable(_describe(exc)) from None
 
-    def _delete(self, key: str, kind: str) -> bool:
-        kr = self._keyring()
+    def set(self, user: str, value: str) -> None:
+        kr = self._kr()
         try:
-            kr.delete_password(SERVICE, self._user(key))
+            kr.set_password(SERVICE, user, value)
+        except Exception as exc:
+            raise StoreUnavailable(_describe(exc)) from None
+
+    def delete(self, user: str) -> bool:
+        kr = self._kr()
+        try:
+            kr.delete_password(SERVICE, user)
             return True
         except Exception as exc:
             import keyring.errors
 
             if isinstance(exc, keyring.errors.PasswordDeleteError):
                 return False
-            raise self._unavailable(_describe(exc), kind) from None
+            raise StoreUnavailable(_describe(exc)) from None
+
+
+FILE_STORE_NAME = "secrets.json"
+
+
+class FileBackend:
+    """A private JSON file (mode 0600) in the config directory, keyed like the keyring (``profile:key``).
+
+    For servers without a keyring, as gh keeps its hosts file. Written atomically; a file that cannot be parsed
+    is never overwritten; a file other users can read is refused.
+    """
+
+    name = "file"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def where(self) -> str:
+        return str(self.path)
+
+    def _load(self) -> dict[str, str]:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StoreUnavailable(f"{self.path}: {exc.strerror or exc}") from None
+        if os.name == "posix" and st.st_mode & 0o077:
+            raise StoreUnavailable(f"{self.path} can be read by other users (mode {st.st_mode & 0o777:o}); "
+                                   f"run 'chmod 600 {self.path}'")
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreUnavailable(f"{self.path} cannot be read ({type(exc).__name__}); it was left as it is") \
+                from None
+        secrets = data.get("secrets") if isinstance(data, dict) else None
+        if not isinstance(secrets, dict) or not all(isinstance(v, str) for v in secrets.values()):
+            raise StoreUnavailable(f"{self.path} is not an fbhub secret store; it was left as it is")
+        return {str(k): v for k, v in secrets.items()}
+
+    def _save(self, secrets: dict[str, str]) -> None:
+        from fbhub.configfile import atomic_write
+
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps({"version": 1, "secrets": secrets}, indent=1, sort_keys=True) + "\n",
+                         mode=0o600)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot write {self.path}: {exc.strerror or type(exc).__name__}") from None
+
+    def get(self, user: str) -> str | None:
+        return self._load().get(user)
+
+    def set(self, user: str, value: str) -> None:
+        data = self._load()
+        data[user] = value
+        self._save(data)
+
+    def delete(self, user: str) -> bool:
+        data = self._load()
+        if user not in data:
+            return False
+        del data[user]
+        self._save(data)
+        return True
+
+
+STORE_CHOICES = ("auto", "keyring", "file")
+
+
+
+
+class SecretStore:
+    """Secrets of one profile. Reads prefer the environment (``FBHUB_X``, then ``FBHUB_X_FILE``); writes go to
+    the store: the OS keyring, or the private file store when no keyring backend works (``store="auto"``) or
+    when the ``secret_store`` setting says ``file``."""
+
+    def __init__(self, profile: str, env: Mapping[str, str] | None = None, *, store: str = "auto",
+                 directory: Path | None = None) -> None:
+        self.profile = profile
+        self.env = os.environ if env is None else env
+        self.keyring_problem: str | None = None
+        self.choice = store if store in STORE_CHOICES else "auto"
+        self.directory = directory
+        self._backend: Backend | None = None
+        self.auto_reason: str | None = None  # why "auto" chose the file store
+
+    @classmethod
+    def for_settings(cls, settings: Resolved, env: Mapping[str, str] | None = None) -> SecretStore:
+        """The store of a resolved profile: its secret_store setting, the file store beside its config file."""
+        return cls(settings.profile, env, store=str(settings.get("secret_store") or "auto"),
+                   directory=settings.config_path.parent)
+
+    # -- the backend -------------------------------------------------------------------------
+    def file_path(self) -> Path:
+        if self.directory is not None:
+            return Path(self.directory) / FILE_STORE_NAME
+        from fbhub.configfile import default_config_path
+
+        return default_config_path().parent / FILE_STORE_NAME
+
+    @property
+    def backend(self) -> Backend:
+        """The store in use, chosen once: the setting, or the keyring when it works and else the file."""
+        if self._backend is None:
+            if self.choice == "file":
+                self._backend = FileBackend(self.file_path())
+            elif self.choice == "keyring":
+                self._backend = KeyringBackend()
+            else:
+                kr = KeyringBackend()
+                try:
+                    why = kr.usable()
+                except StoreUnavailable as exc:
+                    why = exc.why
+                if why is None:
+                    self._backend = kr
+                else:
+                    self.auto_reason = why
+                    self._backend = FileBackend(self.file_path())
+        return self._backend
+
+    def describe(self) -> str:
+        """Which store is in use, in one line (for ``secrets list`` and notices)."""
+        b = self.backend
+        if b.name == "keyring":
+            return "the OS keyring" + (" (secret_store: keyring)" if self.choice == "keyring" else "")
+        why = f"no usable OS keyring: {self.auto_reason}" if self.auto_reason else "secret_store: file"
+        return f"the file {b.where()} (mode 0600; {why})"
+
+    def backend_where(self) -> str:
+        try:
+            return self.backend.where()
+        except StoreUnavailable as exc:  # pragma: no cover - keyring import failure
+            raise self._unavailable(exc.why) from None
+
+    def store_info(self) -> dict[str, str | None]:
+        """Which store is in use, for JSON output."""
+        b = self.backend
+        return {"kind": b.name, "where": b.where(), "setting": self.choice, "why": self.auto_reason}
+
+    def announce(self) -> None:
+        """The one-line notice naming the file store, when it was chosen because no keyring works."""
+        if self.backend.name == "file" and self.auto_reason:
+            notice(f"note: no usable OS keyring ({self.auto_reason}); secrets are kept in {self.backend.where()} "
+                    "(mode 0600) — choose with 'fbhub config set secret_store keyring|file'")
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _user(self, key: str) -> str:
+        return f"{self.profile}:{key}"
+
+    def _unavailable(self, why: str, kind: str | None = None) -> SecretStoreError:
+        env = KINDS[kind].env if kind else "FBHUB_APP_SECRET / FBHUB_PAGE_TOKENS / FBHUB_VERIFY_TOKEN"
+        self.keyring_problem = why
+        if self.backend.name == "file":
+            return SecretStoreError(f"the secret file store cannot be used: {why}",
+                                    hint=f"fix the file, or set {env} (or {env}_FILE) in the environment instead")
+        return SecretStoreError(f"no usable OS keyring: {why}",
+                                hint=f"run 'fbhub config set secret_store file' to keep secrets in a private file, "
+                                     f"or set {env} in the environment instead")
+
+    def _get(self, key: str, kind: str) -> str | None:
+        try:
+            return self.backend.get(self._user(key))
+        except StoreUnavailable as exc:
+            raise self._unavailable(exc.why, kind) from None
+
+    def _set(self, key: str, value: str, kind: str) -> None:
+        self.announce()
+        try:
+            self.backend.set(self._user(key), value)
+        except StoreUnavailable as exc:
+            raise self._unavailable(exc.why, kind) from None
+
+    def _delete(self, key: str, kind: str) -> bool:
+        try:
+            return self.backend.delete(self._user(key))
+        except StoreUnavailable as exc:
+            raise self._unavailable(exc.why, kind) from None
 
     # -- reading -----------------------------------------------------------------------------
-    def env_value(self, kind: str) -> str | None:
-        raw = self.env.get(KINDS[kind].env)
-        if raw is None or raw == "":
+    def env_raw(self, kind: str) -> tuple[str, str] | None:
+        """(raw value, where it came from) from ``FBHUB_X`` or the file named by ``FBHUB_X_FILE``, or None.
+
+        Setting both is refused: which one wins would be a guess.
+        """
+        k = KINDS[kind]
+        raw = self.env.get(k.env)
+        path = self.env.get(k.file_env)
+        if raw and path:
+            raise UsageError(f"both {k.env} and {k.file_env} are set", hint="unset one of them")
+        if raw:
+            return raw, k.env
+        if not path:
             return None
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"{k.file_env}: no such file {path}", hint=f"point {k.file_env} at the file holding "
+                             f"the {k.label}, or unset it") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise UsageError(f"{k.file_env}: cannot read {path} ({why})",
+                             hint="make the file readable by this user, or unset the variable") from None
+        return text, f"{k.file_env} ({path})"
+
+    def env_value(self, kind: str) -> str | None:
+        got = self.env_raw(kind)
+        if got is None or not got[0].strip():
+            return None
+        raw, where = got
         if kind == "page-token":
             return raw
-        value = VALIDATORS[kind](raw, KINDS[kind].env)
+        value = VALIDATORS[kind](raw, where)
         register_secret(value)
         return value
 
     def get(self, kind: str, *, quiet: bool = True) -> str | None:
-        """One secret (app-secret, verify-token, user-token): env first, then keyring.
+        """One secret (app-secret, verify-token, user-token): env (or its _FILE) first, then the store.
 
-        With ``quiet`` a missing keyring gives None (and ``keyring_problem`` says why) instead of raising.
+        With ``quiet`` an unusable store gives None (and ``keyring_problem`` says why) instead of raising.
         """
         value = self.env_value(kind)
         if value is not None:
@@ -196,17 +435,31 @@ class SecretStore:
         return value
 
     def source(self, kind: str) -> str:
-        if self.env.get(KINDS[kind].env):
+        """Where the secret is read from: ``env`` (FBHUB_X), ``env-file`` (FBHUB_X_FILE), ``keyring`` or
+        ``file`` (the private file store)."""
+        k = KINDS[kind]
+        if self.env.get(k.env):
             return "env"
-        return "keyring"
+        if self.env.get(k.file_env):
+            return "env-file"
+        try:
+            return self.backend.name
+        except StoreUnavailable:
+            return "keyring"
 
     def page_tokens(self, *, quiet: bool = True) -> dict[str, str]:
         """Page tokens by label (page id when known): FBHUB_PAGE_TOKENS wins over the keyring."""
-        raw = self.env.get("FBHUB_PAGE_TOKENS")
-        if raw:
+        got = self.env_raw("page-token")
+        if got is not None and got[0].strip():
+            raw, where = got
             out: dict[str, str] = {}
-            for tok in split_tokens(raw):
-                tok = VALIDATORS["page-token"](tok, "FBHUB_PAGE_TOKENS")
+            if where == "FBHUB_PAGE_TOKENS":  # comma- or whitespace-separated
+                found = [(tok, where) for tok in split_tokens(raw)]
+            else:  # a file: one token per line, blank lines and # comments ignored
+                found = [(line.strip(), f"{where} line {n}") for n, line in enumerate(raw.splitlines(), 1)
+                         if line.strip() and not line.strip().startswith("#")]
+            for tok, at in found:
+                tok = VALIDATORS["page-token"](tok, at)
                 register_secret(tok)
                 out[token_label(tok)] = tok
             return out

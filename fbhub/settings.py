@@ -145,6 +145,16 @@ def parse_retry_budget(value: Any) -> float:
     return t
 
 
+def parse_secret_store(value: Any) -> str:
+    from fbhub.secrets import STORE_CHOICES
+
+    text = value.strip().lower() if isinstance(value, str) else value
+    if text not in STORE_CHOICES:
+        raise UsageError(f"invalid secret store {_shown(value)}",
+                         hint="choose auto (the OS keyring, or a private file when no keyring works), keyring or file")
+    return str(text)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -183,6 +193,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("timeout", "Seconds to wait for each Graph request", parse_timeout, 10.0, "10"),
         Setting("retry_budget", "Seconds a Graph call may spend retrying transient errors", parse_retry_budget, 30.0,
                 "30"),
+        Setting("secret_store", "Where secrets are kept: auto (the OS keyring; a private 0600 file in the config "
+                "directory when no keyring works), keyring or file", parse_secret_store, "auto", "file"),
     )
 }
 

@@ -406,10 +406,11 @@ def test_interactive_through_clirunner_input_and_end_of_input(sb, isolated_env, 
     assert state(isolated_env)["current"] == "facebook-login"
 
 
-def test_interactive_needs_a_keyring(sb, isolated_env, cli, no_keyring):
-    r = cli("configure", "--interactive", input="y\n")
+def test_interactive_with_keyring_chosen_but_unusable_says_so_first(sb, isolated_env, cli, no_keyring):
+    r = cli("configure", "--interactive", input="y\n", env={"FBHUB_SECRET_STORE": "keyring"})
     assert r.exit_code == 2
-    assert "no usable OS keyring" in r.stderr and "--non-interactive" in r.stderr
+    assert "no usable OS keyring" in r.stderr and "secret_store file" in r.stderr
+    assert "You have a Facebook account" not in r.stdout
 
 
 def test_unparsable_state_file_is_reported_and_kept(isolated_env, cli):
@@ -429,6 +430,9 @@ def test_non_interactive_without_keyring_uses_the_environment(sb, isolated_env, 
            "FBHUB_VERIFY_TOKEN": op.verify_token}
     r = cli("configure", "--domain", op.domain, "--app-id", op.app_id, env=env)
     assert r.exit_code == 0, r.output
-    assert "app-secret not stored in the keyring" in r.stdout and "keep it in FBHUB_APP_SECRET" in r.stdout
+    assert "no usable OS keyring" in r.stderr and "secrets.json" in r.stderr  # the file store, said once
+    assert r.stderr.count("no usable OS keyring") == 1
+    stored = json.loads((isolated_env / "secrets.json").read_text())["secrets"]
+    assert stored["default:app-secret"] == op.app_secret
     assert "webhooks verified" in r.stdout
     assert config(isolated_env)["profiles"]["default"]["app_id"] == op.app_id

@@ -57,6 +57,9 @@ def root(
 ) -> None:
     """Set up and diagnose a CloudCX platform's Facebook Messenger integration."""
     ctx.obj = GlobalOptions(config=config, profile=profile, verbose=verbose)
+    from fbhub import notices
+
+    notices.reset()
 
 
 def build_app(names: Iterable[str] | None = None) -> typer.Typer:

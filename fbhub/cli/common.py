@@ -75,7 +75,7 @@ def load_context(ctx: typer.Context, **flags: Any) -> AppContext:
 
     g = globals_of(ctx)
     settings = resolve(flags, profile=g.profile, config_path=g.config)
-    return AppContext(settings=settings, secrets=SecretStore(settings.profile), verbose=g.verbose,
+    return AppContext(settings=settings, secrets=SecretStore.for_settings(settings), verbose=g.verbose,
                       log=lambda line: err_line(f"[fbhub] {line}"))
 
 

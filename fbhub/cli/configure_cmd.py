@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
@@ -43,19 +42,22 @@ def _check_secret(kind: str, value: str, where: str) -> str:
     return value
 
 
-def _given(pages: list[str] | None, secrets_stdin: bool) -> Any:
-    """Values handed over up front: --page, FBHUB_* secrets, and NAME=value lines on stdin."""
+def _given(pages: list[str] | None, secrets_stdin: bool, store: Any) -> Any:
+    """Values handed over up front: --page, FBHUB_* secrets (or their _FILE), and NAME=value lines on stdin."""
     from fbhub.errors import UsageError
     from fbhub.secrets import KINDS
     from fbhub.settings import parse_page_id
     from fbhub.wizard import Given
 
     given = Given(pages=[parse_page_id(p.strip()) for item in pages or [] for p in item.split(",") if p.strip()])
-    for kind, k in KINDS.items():
-        raw = os.environ.get(k.env)
-        if raw:
-            given.secrets[kind] = _check_secret(kind, raw, k.env)
-            given.secret_sources[kind] = k.env
+    for kind in KINDS:
+        got = store.env_raw(kind)
+        if got and got[0].strip():
+            if kind == "page-token":
+                given.secrets[kind] = " ".join(store.page_tokens().values())
+            else:
+                given.secrets[kind] = _check_secret(kind, got[0], got[1])
+            given.secret_sources[kind] = got[1].split(" ")[0]
     if secrets_stdin:
         for n, line in enumerate(sys.stdin.read().splitlines(), 1):
             if not line.strip() or line.lstrip().startswith("#"):
@@ -108,17 +110,17 @@ def _missing(w: Any, plan: list[Any]) -> list[str]:
     return missing
 
 
-def _require_keyring(profile: str) -> None:
-    """Fail before the first question when the secrets typed in could not be stored."""
+def _require_store(settings: Any) -> None:
+    """Fail before the first question when the secrets typed in could not be stored; say once where they go."""
     from fbhub.errors import SecretStoreError
     from fbhub.secrets import SecretStore
 
+    store = SecretStore.for_settings(settings, env={})
     try:
-        SecretStore(profile, env={}).get("app-secret", quiet=False)
+        store.get("app-secret", quiet=False)
     except SecretStoreError as exc:
-        raise SecretStoreError(f"{exc.message}; configure stores the secrets you type there",
-                               hint="use a machine with a keyring, or run 'fbhub configure --non-interactive' with "
-                               "FBHUB_APP_SECRET / FBHUB_PAGE_TOKENS / FBHUB_VERIFY_TOKEN set") from None
+        raise SecretStoreError(f"{exc.message}; configure stores the secrets you type there", hint=exc.hint) from None
+    store.announce()
 
 
 @handle_errors
@@ -185,9 +187,9 @@ def configure(
     if not interactive and stage is not None and stage not in VALUE_STAGES:
         raise UsageError(f"stage {stage!r} needs the operator's confirmation",
                          hint=f"run 'fbhub configure --stage {stage}' in a terminal")
-    given = _given(page, secrets_stdin)
+    given = _given(page, secrets_stdin, actx.secrets)
     if interactive:
-        _require_keyring(profile)
+        _require_store(actx.settings)
     if restart:
         state.reset()
         state.save()

@@ -9,7 +9,8 @@ import typer
 
 from fbhub.cli.common import JsonOpt, globals_of, handle_errors, print_json
 
-app = typer.Typer(help="Store secrets in the OS keyring (never in the config file).", no_args_is_help=True)
+app = typer.Typer(help="Store secrets in the OS keyring, or a private file where there is none (never in the "
+                  "config file).", no_args_is_help=True)
 
 KindArg = Annotated[str, typer.Argument(help="app-secret, page-token, verify-token or user-token")]
 
@@ -39,10 +40,21 @@ def read_secret_input(label: str) -> str:
 
 
 def _store(ctx: typer.Context):
+    from fbhub.errors import ConfigError
     from fbhub.secrets import SecretStore
-    from fbhub.settings import resolve_profile
+    from fbhub.settings import parse_secret_store, resolve, resolve_config_path, resolve_profile
 
-    return SecretStore(resolve_profile(globals_of(ctx).profile))
+    g = globals_of(ctx)
+    try:
+        return SecretStore.for_settings(resolve({}, profile=g.profile, config_path=g.config))
+    except ConfigError:
+        # A config file that cannot be read does not lock the operator out of their secrets: the store is then
+        # chosen by FBHUB_SECRET_STORE (or automatically), next to that file.
+        import os
+
+        choice = parse_secret_store(os.environ.get("FBHUB_SECRET_STORE") or "auto")
+        return SecretStore(resolve_profile(g.profile), store=choice,
+                           directory=resolve_config_path(g.config).parent)
 
 
 @app.command("set")
@@ -82,7 +94,8 @@ def set_(
     for tok in tokens:
         label = store.set(kind, tok, label=page)
         where = f" as {label}" if kind == "page-token" else ""
-        typer.echo(f"stored {KINDS[kind].label} {mask(tok)}{where} in the keyring (profile {store.profile})")
+        typer.echo(f"stored {KINDS[kind].label} {mask(tok)}{where} in {store.backend_where()} "
+                   f"(profile {store.profile})")
     if generate:
         typer.echo("to paste it into Meta's dashboard and the CX server: fbhub secrets show verify-token --reveal")
 
@@ -132,15 +145,18 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         v = store.get(kind)
         rows.append({"secret": kind, "label": "", "value": mask(v) if v else None,
                      "source": store.source(kind) if v else "not set", "env": k.env})
+    in_use = store.store_info()
     if as_json:
-        print_json({"profile": store.profile, "secrets": rows, "keyring_problem": store.keyring_problem})
+        print_json({"profile": store.profile, "store": in_use, "secrets": rows,
+                    "keyring_problem": store.keyring_problem})
         return
+    typer.echo(f"store: {store.describe()}")
     for r in rows:
         label = f" [{r['label']}]" if r["label"] else ""
         typer.echo(f"{r['secret']}{label}: {r['value'] or '(not set)'}  ({r['source']})")
     if store.keyring_problem:
-        typer.echo(f"note: no usable OS keyring ({store.keyring_problem}); "
-                   "set FBHUB_APP_SECRET, FBHUB_PAGE_TOKENS and FBHUB_VERIFY_TOKEN instead")
+        typer.echo(f"note: the secret store cannot be used ({store.keyring_problem}); "
+                   "set FBHUB_APP_SECRET, FBHUB_PAGE_TOKENS and FBHUB_VERIFY_TOKEN (or their _FILE) instead")
 
 
 @app.command("delete")
@@ -151,7 +167,7 @@ def delete(
     page: Annotated[str | None, typer.Option("--page", help="Only this page token (label or page ID)")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
 ) -> None:
-    """Delete a secret from the keyring."""
+    """Delete a secret from the store (the OS keyring or the private file)."""
     from fbhub.errors import UsageError
     from fbhub.secrets import KINDS
 

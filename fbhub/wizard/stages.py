@@ -156,7 +156,7 @@ class Wizard:
         self.store = actx.secrets
         from fbhub.secrets import SecretStore
 
-        self.keyring = SecretStore(self.settings.profile, env={})  # reads the keyring only (quietly)
+        self.keyring = SecretStore.for_settings(self.settings, env={})  # reads the store only (quietly)
         self.p = prompter
         self.out = Out(console)
         self.given = given or Given()

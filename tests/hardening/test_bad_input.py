@@ -175,7 +175,7 @@ def test_secret_validators(raw):
     for fn in (validate_app_secret, validate_token, validate_verify_token):
         v = _try(fn, raw)
         if v is not _REFUSED:
-            assert v == raw and v == v.strip() and not any(c.isspace() for c in v)
+            assert v == raw.strip() and not any(c.isspace() for c in v)
             assert not (v[0] == v[-1] and v[0] in "'\"")
 
 
@@ -325,12 +325,12 @@ def _mask(v: str) -> str:
 
 
 MISTAKES = [
-    Mistake("secret with trailing newline (env)", ["verify-app"], {"FBHUB_APP_SECRET": APP_SECRET + "\n"},
-            names=("FBHUB_APP_SECRET", _mask(APP_SECRET), "whitespace"), never=(APP_SECRET,)),
-    Mistake("secret on stdin with an extra blank line", ["secrets", "set", "app-secret"], stdin=APP_SECRET + "\n\n",
-            names=(_mask(APP_SECRET), "newline"), never=(APP_SECRET,)),
-    Mistake("secret pasted with CRLF and a blank line", ["secrets", "set", "app-secret"],
-            stdin=APP_SECRET + "\r\n\r\n", names=(_mask(APP_SECRET),), never=(APP_SECRET,)),
+    # surrounding whitespace and newlines are trimmed (tests/test_secrets.py); a break inside is still refused
+    Mistake("secret with a line break inside (env)", ["verify-app"],
+            {"FBHUB_APP_SECRET": APP_SECRET[:16] + "\n" + APP_SECRET[16:]},
+            names=("FBHUB_APP_SECRET", "line breaks"), never=(APP_SECRET,)),
+    Mistake("two secrets pasted on stdin", ["secrets", "set", "app-secret"], stdin=APP_SECRET + "\r\n" + APP_SECRET,
+            names=("line breaks",), never=(APP_SECRET,)),
     Mistake("App Secret of the wrong shape", ["secrets", "set", "app-secret"], stdin="not-a-secret-value-at-all\n",
             names=("32 hexadecimal",)),
     Mistake("App ID with spaces (config set)", ["config", "set", "app_id", "1234 5678 9012"],
