@@ -393,6 +393,45 @@ def _probe_page_id(actx: Any) -> str | None:
     return next((lab for lab in labels if lab.isdigit()), None)
 
 
+def _find_verify_token(actx: Any, target: str, configured: str | None, page_tokens: dict[str, str], *,
+                       allow_http: bool, insecure: bool, ca_file: str | None, quiet: bool, store: bool) -> Any:
+    """Learn which verify token the endpoint accepts; say it and offer to store it. None when not asked."""
+    from fbhub.cli.common import err_line
+    from fbhub.webhooks.probe import tls_context
+    from fbhub.webhooks.verifytoken import candidates_for, discover
+
+    if target.startswith("http://") and not allow_http:
+        return None
+    ctx = None
+    if target.startswith("https://"):
+        ctx = tls_context(verify=not insecure, ca_file=None if insecure else ca_file)
+    cands = candidates_for(configured, page_tokens, list(actx.settings.get("pages") or []))
+    finding = discover(target, cands, timeout=actx.settings["timeout"], ctx=ctx)
+    say = err_line if quiet else typer.echo
+    if not finding.reachable:
+        say(f"verify token: {finding.lines()[0]}")
+        return finding
+    say("Which verify token does the endpoint accept?")
+    for line in finding.lines():
+        say(f"  {line}")
+    acc = finding.accepted
+    if acc is None or not finding.checks_token or acc.kind == "verify-token":
+        if finding.checks_token is False:
+            say("  the guide's choice (the Page access token) or any other value will verify; the CX server "
+                "should check it")
+        return finding
+    from fbhub.redact import mask
+
+    interactive = sys.stdin is not None and sys.stdin.isatty() and not quiet
+    if store or (interactive and typer.confirm(f"Store {acc.name} ({mask(acc.value)}) as the verify token of "
+                                               f"profile {actx.settings.profile!r}?", default=False)):
+        actx.secrets.set("verify-token", acc.value)
+        say(f"  stored {acc.name} ({mask(acc.value)}) as the verify token in {actx.secrets.backend_where()}")
+    else:
+        say("  to use it as the verify token: fbhub probe-webhook --store-verify-token")
+    return finding
+
+
 @handle_errors
 def probe_webhook(
     ctx: typer.Context,
@@ -408,10 +447,14 @@ def probe_webhook(
                                                 "private CA in a test setup", show_default=False)] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for each answer (default: "
                                                   "the profile's timeout)", show_default=False)] = None,
+    store_verify_token: Annotated[bool, typer.Option(
+        "--store-verify-token", help="Store the value the endpoint accepts as the verify token without asking "
+                                     "(on a terminal fbhub asks)")] = False,
     domain: DomainOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Call the CX server's webhook as Meta would: verification handshake, a wrong verify token, a signed
+    """Call the CX server's webhook as Meta would: first find which verify token it accepts (a random one, the
+    configured one, each Page token), then the verification handshake, a wrong verify token, a signed
     Messenger event (timed), optionally a forged event, and the TLS certificate (checks FB801-FB805).
 
     Sends one synthetic 'messages' event (from a made-up sender) that the CX server may log.
@@ -429,14 +472,25 @@ def probe_webhook(
     target = url or webhook_url(actx.settings.require("domain"))
     if insecure and ca_file:
         raise UsageError("--insecure and --ca-file cannot be used together", hint="give one of them")
-    verify_token = actx.secrets.require("verify-token")
+    configured = actx.secrets.get("verify-token")
+    page_tokens = actx.secrets.page_tokens()
+    if not configured and not page_tokens:
+        actx.secrets.require("verify-token")
     app_secret = actx.secrets.get("app-secret")
     t0 = time.monotonic()
+    finding = _find_verify_token(actx, target, configured, page_tokens, allow_http=allow_http, insecure=insecure,
+                                 ca_file=ca_file, quiet=as_json, store=store_verify_token)
+    verify_token = configured
+    if finding is not None and finding.accepted is not None and finding.checks_token:
+        verify_token = finding.accepted.value
     results = probe(target, verify_token=verify_token, app_secret=app_secret, check_signature=check_signature,
                     allow_http=allow_http, timeout=actx.settings["timeout"], verify_tls=not insecure,
                     ca_file=ca_file, page_id=_probe_page_id(actx))
     code = exit_code_for(results)
+    extra: dict[str, Any] = {"url": target}
+    if finding is not None:
+        extra["verify_token"] = finding.to_dict()
     meta = ReportMeta(command="probe-webhook", profile=actx.settings.profile, duration_s=time.monotonic() - t0,
-                      extra={"url": target})
+                      extra=extra)
     emit(results, meta, fmt="json" if as_json else "text", exit_code=code)
     raise typer.Exit(code)

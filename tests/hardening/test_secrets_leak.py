@@ -264,19 +264,20 @@ def test_verbose_log_of_a_real_process(source, tmp_path, isolated_env, hardening
     assert not check.leaks, "\n".join(check.leaks[:10])
 
 
-@pytest.mark.parametrize("bad", ["trailing-newline", "quoted", "inner-space", "not-hex"])
+@pytest.mark.parametrize("bad", ["line-break-inside", "quoted", "inner-space", "not-hex"])
 def test_rejected_secrets_are_masked_in_the_error(bad, isolated_env, hardening_stats):
     """A secret refused as malformed is still a secret: the error names it only masked."""
     secret = "0123456789abcdef0123456789abcdef"
     token = "EAAGsecretPageTokenValue0123456789abcdefXYZ"
-    value = {"trailing-newline": secret + "\n", "quoted": f'"{secret}"', "inner-space": secret[:16] + " " + secret[16:],
+    # (surrounding whitespace and a trailing newline are trimmed, not refused: tests/test_secrets.py)
+    value = {"line-break-inside": secret[:16] + "\n" + secret[16:], "quoted": f'"{secret}"', "inner-space": secret[:16] + " " + secret[16:],
              "not-hex": secret.upper()}[bad]
-    tvalue = {"trailing-newline": token + "\n", "quoted": f"'{token}'", "inner-space": token[:20] + " " + token[20:],
+    tvalue = {"line-break-inside": token[:20] + "\n" + token[20:], "quoted": f"'{token}'", "inner-space": token[:20] + " " + token[20:],
               "not-hex": token + "#"}[bad]
     check = LeakCheck(Planted({"app-secret": secret, "page-token": token}))
     # FBHUB_PAGE_TOKENS is documented as comma- or whitespace-separated: a newline or a space there separates
     # tokens (then refused or checked one by one), so only the other two mistakes are usage errors
-    split_ok = bad in ("trailing-newline", "inner-space")
+    split_ok = bad in ("line-break-inside", "inner-space")
     for args, env, stdin, usage_error in (
         (["verify-app"], {"FBHUB_APP_SECRET": value, "FBHUB_APP_ID": "1234567890123456"}, None, True),
         (["doctor", "--format", "json"], {"FBHUB_PAGE_TOKENS": tvalue}, None, not split_ok),

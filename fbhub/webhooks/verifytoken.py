@@ -1,0 +1,141 @@
+"""Which verify token does the CX server's webhook accept? Found from the outside, as Meta would ask.
+
+Meta's operator guide tells the operator to paste the *Page access token* into the dashboard's Verify Token
+field; fbhub used to generate a random one. Nobody outside the CX server knows what it compares
+``hub.verify_token`` with, so ``discover`` asks the endpoint itself with the verification handshake
+(``GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=N``, answered by 200 and exactly N):
+
+1. a random token: if the challenge comes back, the endpoint does not check the token at all;
+2. the configured verify token (if any);
+3. each Page access token, in order.
+
+It stops at the first value the endpoint accepts. Candidate values travel in the query string of a request to
+the operator's own server only — that is Meta's protocol — and are never shown unmasked.
+"""
+
+from __future__ import annotations
+
+import secrets
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+from fbhub.redact import mask, register_secret
+from fbhub.webhooks.probe import _request, _Target, challenge
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A value to try as the verify token."""
+
+    kind: str  # "verify-token" (the configured one) or "page-token"
+    name: str  # how it is called in output: "the configured verify token", "the Page token of Support (111)"
+    value: str
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name} ({mask(self.value)})"
+
+
+@dataclass
+class Finding:
+    url: str
+    reachable: bool = True
+    error: str = ""
+    checks_token: bool | None = None  # False: a random token was accepted
+    accepted: Candidate | None = None
+    tried: list[tuple[Candidate, str]] = field(default_factory=list)  # (candidate, what the endpoint answered)
+    random_answer: str = ""
+
+    def lines(self) -> list[str]:
+        """What was learnt, one line each, values masked."""
+        if not self.reachable:
+            return [f"could not ask the endpoint: {self.error}"]
+        out = []
+        if self.checks_token is False:
+            out.append(f"a random verify token was accepted ({self.random_answer}): the endpoint does not check the "
+                       "verify token — any value works for Meta's handshake")
+        else:
+            out.append(f"a random verify token was refused ({self.random_answer}): the endpoint checks the token")
+        for cand, answer in self.tried:
+            verdict = "accepted" if self.accepted is cand else "refused"
+            out.append(f"{cand.shown}: {verdict} ({answer})")
+        if self.checks_token and self.accepted is None:
+            out.append("none of the values fbhub knows was accepted: the CX server expects another verify token")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reachable": self.reachable,
+            "error": self.error or None,
+            "checks_token": self.checks_token,
+            "accepted": None if self.accepted is None else {"kind": self.accepted.kind, "name": self.accepted.name,
+                                                            "value": mask(self.accepted.value)},
+            "tried": [{"kind": c.kind, "name": c.name, "value": mask(c.value), "answer": a,
+                       "accepted": self.accepted is c} for c, a in self.tried],
+        }
+
+
+def _ask(t: _Target, token: str, *, timeout: float, ctx: ssl.SSLContext | None) -> tuple[bool, str, str]:
+    """(accepted, short description of the answer, connection error or "")."""
+    c = challenge()
+    a = _request(t, "GET", t.path_with({"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": c}),
+                 timeout=timeout, ctx=ctx)
+    if a.error:
+        return False, a.error, a.error
+    ok = a.status == 200 and a.text.strip() == c
+    if ok:
+        return True, "HTTP 200 with the challenge", ""
+    if a.status == 200:
+        return False, "HTTP 200 without the challenge", ""
+    return False, f"HTTP {a.status}", ""
+
+
+def discover(url: str, candidates: list[Candidate], *, timeout: float = 10.0,
+             ctx: ssl.SSLContext | None = None) -> Finding:
+    """Ask the endpoint with a random token, then each candidate in order; stop at the first accepted."""
+    register_secret(*(c.value for c in candidates))
+    t = _Target(url)
+    f = Finding(url=url)
+    ok, answer, error = _ask(t, "fbhub-random-" + secrets.token_hex(12), timeout=timeout, ctx=ctx)
+    if error:
+        f.reachable, f.error = False, error
+        return f
+    f.random_answer = answer
+    if ok:
+        f.checks_token = False
+        # Any value works; the configured one (or the first candidate) is as good as any other.
+        if candidates:
+            f.accepted = candidates[0]
+        return f
+    f.checks_token = True
+    seen: set[str] = set()
+    for cand in candidates:
+        if cand.value in seen:
+            continue
+        seen.add(cand.value)
+        ok, answer, error = _ask(t, cand.value, timeout=timeout, ctx=ctx)
+        f.tried.append((cand, answer))
+        if error:
+            f.reachable, f.error = False, error
+            return f
+        if ok:
+            f.accepted = cand
+            return f
+    return f
+
+
+def candidates_for(verify_token: str | None, page_tokens: dict[str, str], pages: list[dict[str, str]]
+                   ) -> list[Candidate]:
+    """The configured verify token, then each Page token named by its Page (when known) or its position."""
+    names = {p["id"]: p.get("name") or "" for p in pages}
+    out = []
+    if verify_token:
+        out.append(Candidate("verify-token", "the configured verify token", verify_token))
+    for n, (label, tok) in enumerate(page_tokens.items(), 1):
+        if label in names:
+            who = f"{names[label]} ({label})" if names[label] else label
+            out.append(Candidate("page-token", f"the Page token of {who}", tok))
+        else:
+            out.append(Candidate("page-token", f"Page token #{n}", tok))
+    return out
