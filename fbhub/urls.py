@@ -34,6 +34,10 @@ def site_url(domain: str) -> str:
     return SITE_URL.format(domain=domain)
 
 
+VERIFY_TOKEN_WHERE = ("Meta App Dashboard > Messenger > Messenger API Settings > Configure webhooks > Verify Token "
+                      "(the same value the CX server checks)")
+
+
 def paste_values(domain: str) -> list[PasteValue]:
     """The values for Meta's dashboard and the Connector Hub, each with where it is pasted."""
     return [

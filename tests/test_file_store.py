@@ -183,6 +183,8 @@ def test_configure_with_no_keyring_completes_in_a_pty_then_secrets_and_doctor_us
     answer("Add another Page token?", "y")
     answer("Page access token (hidden)", op.page_tokens[1])
     answer("Add another Page token?", "n")
+    answer("which verify token it accepts?", "n")
+    answer("Copy the Verify Token to the clipboard?", "n")
     answer("Webhook saved", "y")
     answer("Client-id and Client-Secret are saved", "y")
     answer("Add a Tester now?", "n")

@@ -163,3 +163,100 @@ def test_three_endpoints_through_the_cli(cli, accepts):
         assert "Support (111) (" + mask(PAGE1) + "): accepted" in r.stdout and r.exit_code == 0
     else:
         assert "the configured verify token (" + mask(GENERATED) + "): accepted" in r.stdout and r.exit_code == 0
+
+
+# -- fbhub urls: the Verify Token line next to the Callback URL --------------------------------------
+
+
+def test_urls_shows_the_verify_token_masked_with_its_source(cli, monkeypatch):
+    r = cli("urls", "cx.example.com")
+    lines = r.stdout.splitlines()
+    i = lines.index("Webhook Callback URL")
+    assert lines[i + 3] == "Verify Token" and "(not set)" in lines[i + 4] and "secrets set" in lines[i + 4]
+    _store_tokens(cli)
+    r = cli("urls", "cx.example.com", env={"FBHUB_PAGES": "111:Support"})
+    assert mask(PAGE1) in r.stdout and PAGE1 not in r.stdout
+    assert "the Page token of Support (111), as the vendor guide prescribes" in r.stdout
+    cli("secrets", "set", "verify-token", input=GENERATED)
+    r = cli("urls", "cx.example.com", "--json")
+    doc = json.loads(r.stdout)["verify_token"]
+    assert doc["value"] == mask(GENERATED) and "stored in the OS keyring" in doc["source"]
+    assert GENERATED not in r.stdout
+    r = cli("urls", "cx.example.com", env={"FBHUB_VERIFY_TOKEN": "from-env-0123456789"})
+    assert "from FBHUB_VERIFY_TOKEN" in r.stdout and "from-env-0123456789" not in r.stdout
+
+
+# -- the wizard's webhook stage: the guide's default, and the probe's finding ----------------------
+
+
+def _wizard_at_webhooks(sb, script):
+    import io
+
+    from rich.console import Console
+
+    from fbhub.cli.common import AppContext
+    from fbhub.configfile import ConfigFile
+    from fbhub.secrets import SecretStore
+    from fbhub.settings import resolve, resolve_config_path
+    from fbhub.wizard import ScriptedPrompter, Wizard
+
+    op = sb.operator
+    cfg = ConfigFile.load(resolve_config_path(None))
+    cfg.set("default", "domain", op.domain)
+    cfg.set("default", "app_id", op.app_id)
+    cfg.set("default", "pages", [{"id": "110000000000001", "name": "CloudCX Support"},
+                                 {"id": "110000000000002", "name": "CloudCX Sales"}])
+    cfg.save()
+    store = SecretStore("default")
+    store.set("app-secret", op.app_secret)
+    store.set("page-token", op.page_tokens[0], label="110000000000001")
+    store.set("page-token", op.page_tokens[1], label="110000000000002")
+    settings = resolve({})
+    buf = io.StringIO()
+    w = Wizard(AppContext(settings=settings, secrets=SecretStore("default")), ScriptedPrompter(script),
+               Console(file=buf, width=200, no_color=True, highlight=False))
+    return w, buf
+
+
+@pytest.fixture
+def sb(monkeypatch):
+    from fbhub.sandbox import run_sandbox
+
+    with run_sandbox("healthy") as s:
+        monkeypatch.setenv("FBHUB_GRAPH_URL", s.url)
+        yield s
+
+
+def test_wizard_default_is_the_page_token_masked(sb, keyring_data):
+    w, buf = _wizard_at_webhooks(sb, [("which verify token", False), ("Webhook saved", True)])
+    w.run(stage="webhooks")
+    w.close()
+    op = sb.operator
+    assert keyring_data()["fbhub\x00default:verify-token"] == op.page_tokens[0]
+    text = buf.getvalue()
+    assert mask(op.page_tokens[0]) in text and op.page_tokens[0] not in text
+    assert "the Page token of CloudCX Support (110000000000001), as the vendor guide says" in text
+
+
+@pytest.mark.parametrize("accepts", ["page2", "generated", None])
+def test_wizard_uses_the_probes_finding(sb, keyring_data, accepts):
+    op = sb.operator
+    want = {"page2": op.page_tokens[1], "generated": GENERATED, None: None}[accepts]
+    w, buf = _wizard_at_webhooks(sb, [("which verify token", True), ("Webhook saved", True)])
+    if accepts == "generated":
+        from fbhub.secrets import SecretStore
+
+        SecretStore("default").set("verify-token", GENERATED)
+    with Endpoint(want) as ep:
+        w.probe_url = ep.url
+        w.run(stage="webhooks")
+    w.close()
+    stored = keyring_data()["fbhub\x00default:verify-token"]
+    text = buf.getvalue()
+    if accepts is None:
+        assert "does not check the verify token" in text
+        assert stored == op.page_tokens[0]  # any value works: the guide's choice
+    else:
+        assert stored == want and "the CX server accepts it (probed)" in text
+    for s in (*op.page_tokens, GENERATED):
+        assert s not in text

@@ -89,6 +89,8 @@ def test_hidden_secret_wrong_secret_ctrl_c_and_resume(sb, isolated_env, keyring_
     answer(child, "How do you want to give the Page tokens?", "2")
     answer(child, "Page access token (hidden)", op.page_tokens[0])
     answer(child, "Add another Page token?", "n")
+    answer(child, "which verify token it accepts?", "n")
+    answer(child, "Copy the Verify Token to the clipboard?", "n")
     answer(child, "Webhook saved", "y")
     child.expect_exact("every configured Page is subscribed")
     answer(child, "Client-id and Client-Secret are saved", "y")

@@ -19,17 +19,32 @@ def urls(
     """The redirect, webhook and admin URLs for a domain, each labelled with where it is pasted."""
     from fbhub.cli.common import err_line, load_context
     from fbhub.domain import parse_domain
-    from fbhub.urls import paste_values
+    from fbhub.errors import FbhubError
+    from fbhub.redact import mask
+    from fbhub.urls import VERIFY_TOKEN_WHERE, paste_values
+    from fbhub.webhooks.verifytoken import current_choice
 
+    actx = None
     if domain is None:
-        domain = load_context(ctx).settings.require("domain")
+        actx = load_context(ctx)
+        domain = actx.settings.require("domain")
     d = parse_domain(domain)
     for w in d.warnings:
         err_line(f"warning: {w}")
     values = paste_values(d.host)
+    choice = None
+    try:
+        actx = actx or load_context(ctx)
+        choice = current_choice(actx.secrets, list(actx.settings.get("pages") or []))
+    except FbhubError as exc:  # the URLs do not depend on it: say why the line is missing, still print them
+        err_line(f"note: the verify token could not be read ({exc.message})")
     if as_json:
-        print_json({"domain": d.host, "warnings": list(d.warnings),
-                    "urls": {v.key: {"label": v.label, "value": v.value, "where": v.where} for v in values}})
+        doc = {"domain": d.host, "warnings": list(d.warnings),
+               "urls": {v.key: {"label": v.label, "value": v.value, "where": v.where} for v in values}}
+        if choice is not None:
+            doc["verify_token"] = {"label": "Verify Token", "value": mask(choice.value) if choice.value else None,
+                                   "source": choice.source, "kind": choice.kind, "where": VERIFY_TOKEN_WHERE}
+        print_json(doc)
         return
     from fbhub.cli.common import console
 
@@ -39,3 +54,11 @@ def urls(
         out.print(f"[bold]{v.label}[/]")
         out.print(f"  {v.value}", soft_wrap=True)
         out.print(f"  [dim]→ {v.where}[/]", soft_wrap=True)
+        if v.key == "webhook_callback_url" and choice is not None:
+            out.print("[bold]Verify Token[/]")
+            out.print(f"  {mask(choice.value) if choice.value else '(not set)'}  [dim]({choice.source})[/]",
+                      soft_wrap=True)
+            if choice.value:
+                out.print(f"  [dim]→ {VERIFY_TOKEN_WHERE}; the value itself: fbhub secrets show verify-token "
+                          "--reveal[/]" if choice.kind == "verify-token" else f"  [dim]→ {VERIFY_TOKEN_WHERE}[/]",
+                          soft_wrap=True)

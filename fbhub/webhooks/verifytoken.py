@@ -139,3 +139,31 @@ def candidates_for(verify_token: str | None, page_tokens: dict[str, str], pages:
         else:
             out.append(Candidate("page-token", f"Page token #{n}", tok))
     return out
+
+
+@dataclass(frozen=True)
+class VerifyTokenChoice:
+    """The verify token fbhub would give Meta, and where it comes from (for ``urls`` and the wizard)."""
+
+    value: str | None
+    source: str  # one line: "stored in the OS keyring", "the guide's choice: …", "not set"
+    kind: str  # "verify-token", "page-token" or "none"
+
+
+def current_choice(store: Any, pages: list[dict[str, str]]) -> VerifyTokenChoice:
+    """The stored verify token (env, env file or store) when there is one; else the guide's choice, the first
+    Page access token (Meta's operator guide: "paste the access token to the Verify Token")."""
+    value = store.get("verify-token")
+    if value:
+        src = store.source("verify-token")
+        where = {"env": "FBHUB_VERIFY_TOKEN", "env-file": "FBHUB_VERIFY_TOKEN_FILE"}.get(src)
+        return VerifyTokenChoice(value, f"the verify token from {where}" if where else
+                                 f"the verify token stored in {store.backend_where()}", "verify-token")
+    tokens = store.page_tokens()
+    if tokens:
+        cand = candidates_for(None, tokens, pages)[0]
+        return VerifyTokenChoice(cand.value, f"{cand.name}, as the vendor guide prescribes; not stored as the "
+                                             "verify token yet — 'fbhub probe-webhook' tells which value the CX "
+                                             "server accepts", "page-token")
+    return VerifyTokenChoice(None, "store the Page tokens ('fbhub secrets set page-token') or a verify token "
+                                   "('fbhub secrets set verify-token')", "none")

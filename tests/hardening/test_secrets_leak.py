@@ -270,9 +270,11 @@ def test_rejected_secrets_are_masked_in_the_error(bad, isolated_env, hardening_s
     secret = "0123456789abcdef0123456789abcdef"
     token = "EAAGsecretPageTokenValue0123456789abcdefXYZ"
     # (surrounding whitespace and a trailing newline are trimmed, not refused: tests/test_secrets.py)
-    value = {"line-break-inside": secret[:16] + "\n" + secret[16:], "quoted": f'"{secret}"', "inner-space": secret[:16] + " " + secret[16:],
+    value = {"line-break-inside": secret[:16] + "\n" + secret[16:], "quoted": f'"{secret}"',
+             "inner-space": secret[:16] + " " + secret[16:],
              "not-hex": secret.upper()}[bad]
-    tvalue = {"line-break-inside": token[:20] + "\n" + token[20:], "quoted": f"'{token}'", "inner-space": token[:20] + " " + token[20:],
+    tvalue = {"line-break-inside": token[:20] + "\n" + token[20:], "quoted": f"'{token}'",
+              "inner-space": token[:20] + " " + token[20:],
               "not-hex": token + "#"}[bad]
     check = LeakCheck(Planted({"app-secret": secret, "page-token": token}))
     # FBHUB_PAGE_TOKENS is documented as comma- or whitespace-separated: a newline or a space there separates
