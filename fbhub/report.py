@@ -484,18 +484,19 @@ def render(results: Iterable[CheckResult], meta: ReportMeta, *, fmt: str = "text
     raise UsageError(f"unknown report format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
 
 
-def write_report(path: str | Path, text: str, *, mode: int = 0o644) -> Path:
-    """Write a report atomically (redacted once more); errors name the file."""
-    from fbhub.configfile import atomic_write
+def write_report(path: str | Path, text: str, *, private: bool = False) -> Path:
+    """Write a report (redacted once more): ``-`` is stdout, a FIFO or /dev/stdout is written into, a file is
+    written atomically (0644, or 0600 when ``private``, narrowed by the umask); errors name the file."""
+    from fbhub.configfile import write_output
 
-    path = Path(path).expanduser()
+    path = Path(path).expanduser() if str(path) != "-" else Path("-")
     if path.is_dir():
         raise UsageError(f"cannot write report {path}: it is a directory", hint="give a file name, e.g. doctor.xml")
     body = redact(text)
     if body and not body.endswith("\n"):
         body += "\n"
     try:
-        atomic_write(path, body, mode=mode)
+        write_output(path, body, private=private)
     except OSError as exc:
         raise UsageError(f"cannot write report {path}: {exc.strerror or exc}",
                          hint="choose a writable location for --output") from None
@@ -586,5 +587,5 @@ def write_bundle(path: str | Path, results: Iterable[CheckResult], meta: ReportM
                  secrets_present: Mapping[str, Any]) -> dict[str, Any]:
     """Build the bundle and write it as JSON (0600; redacted as a whole once more). Returns the bundle."""
     bundle = build_bundle(results, meta, settings, secrets_present)
-    write_report(path, bundle_text(bundle), mode=0o600)
+    write_report(path, bundle_text(bundle), private=True)
     return bundle

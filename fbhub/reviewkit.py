@@ -238,16 +238,16 @@ def render(*, profile: str, domain: str | None, app_id: str | None, app_name: st
 
 def write(path: Path, text: str, *, force: bool = False) -> None:
     """Write the kit atomically; refuse to replace an existing file unless ``force``."""
-    from fbhub.configfile import atomic_write
+    from fbhub.configfile import is_special_output, write_output
     from fbhub.redact import redact
 
     path = Path(path)
-    if path.exists() and not force:
+    if path.exists() and not force and not is_special_output(path):
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it, or --output another file")
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="pass --output FILE.md")
     try:
-        atomic_write(path, redact(text), mode=0o644)
+        write_output(path, redact(text))
     except OSError as exc:
         raise UsageError(f"cannot write the review kit {path}: {exc.strerror or exc}",
                          hint="choose a writable location for --output") from None

@@ -15,7 +15,7 @@ try:
 except SystemExit:
     pass
 heavy = sorted(m for m in sys.modules
-               if m.split(".")[0] in ("httpx", "keyring", "yaml", "rich", "prometheus_client"))
+               if m.split(".")[0] in ("httpx", "keyring", "yaml", "rich", "prometheus_client", "ruamel"))
 print("HEAVY=" + ",".join(sorted({{m.split(".")[0] for m in heavy}})))
 """
 

@@ -192,14 +192,15 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
         from fbhub.report import to_json_doc
 
         code = state_of(to_json_doc(run.results, meta, exit_code=code))
-    if output:
+    if output and output != "-":
         typer.echo(f"report written to {output}", err=True)
     if bundle:
         secrets_present = {"app-secret": bool(actx.secrets.get("app-secret")),
                            "page-token": bool(actx.secrets.page_tokens()),
                            "verify-token": bool(actx.secrets.get("verify-token"))}
         write_bundle(bundle, run.results, meta, actx.settings, secrets_present)
-        typer.echo(f"support bundle written to {bundle} (no secret values)", err=True)
+        if bundle != "-":
+            typer.echo(f"support bundle written to {bundle} (no secret values)", err=True)
     raise typer.Exit(code)
 
 

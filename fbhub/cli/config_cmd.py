@@ -79,9 +79,8 @@ def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting na
     g = globals_of(ctx)
     path, profile = resolve_config_path(g.config), resolve_profile(g.profile)
     parsed = SETTINGS[key].parse(value)
-    cfg = ConfigFile.load(path)  # raises (and writes nothing) if the file cannot be parsed
-    cfg.set(profile, key, to_file_value(key, parsed))
-    cfg.save()
+    with ConfigFile.edit(path) as cfg:  # one writer at a time; raises (and writes nothing) on a bad file
+        cfg.set(profile, key, to_file_value(key, parsed))
     typer.echo(f"{key} = {parsed if not isinstance(parsed, list) else value} (profile {profile}, {path})")
 
 
@@ -98,9 +97,9 @@ def unset(ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting n
         raise UsageError(f"unknown setting {key!r}", hint="known settings: " + ", ".join(SETTINGS))
     g = globals_of(ctx)
     path, profile = resolve_config_path(g.config), resolve_profile(g.profile)
-    cfg = ConfigFile.load(path)
-    if cfg.unset(profile, key):
-        cfg.save()
+    with ConfigFile.edit(path) as cfg:
+        removed = cfg.unset(profile, key)
+    if removed:
         typer.echo(f"{key} removed from profile {profile}")
     else:
         typer.echo(f"{key} was not set in profile {profile}; nothing changed")

@@ -266,8 +266,10 @@ def review_kit(
 
     actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     s = actx.settings
+    from fbhub.configfile import is_special_output
+
     path = Path(output or f"app-review-{s.profile}.md")
-    if path.exists() and not force:
+    if path.exists() and not force and not is_special_output(path):
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it, or --output another file")
     run = None
     why = "no credentials"

@@ -282,10 +282,9 @@ class Wizard:
             from fbhub.configfile import ConfigFile
             from fbhub.settings import to_file_value
 
-            cfg = ConfigFile.load(self.settings.config_path)
-            for k, v in outcome.settings.items():
-                cfg.set(self.profile, k, to_file_value(k, v))
-            cfg.save()
+            with ConfigFile.edit(self.settings.config_path) as cfg:
+                for k, v in outcome.settings.items():
+                    cfg.set(self.profile, k, to_file_value(k, v))
             self.values.update(outcome.settings)
         self.state.mark(spec.id, outcome.status, outcome.note)
         self.state.set_current(None if outcome.status != "pending" else spec.id)
