@@ -102,3 +102,63 @@ def test_gitlab_job():
         assert var not in job.get("variables", {})
     assert "exit code" in GITLAB.read_text(encoding="utf-8").lower()
     _no_literal_secrets(GITLAB)
+
+
+MONITORING = EXAMPLES / "monitoring"
+METRIC_RE = re.compile(r"\bfbhub_[a-z0-9_]+\b")
+
+
+def _rules() -> list[dict]:
+    return [r for g in _load(MONITORING / "fbhub-alerts.yml")["groups"] for r in g["rules"]]
+
+
+def test_alert_rules_use_only_metrics_fbhub_exports(cli, sandbox_env):
+    """Every metric an alert rule uses is one fbhub exports — in a real run's exposition, not just a list."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from fbhub.monitoring.prometheus import METRICS
+
+    sandbox_env("token-expiring-soon")  # tokens with an expiry, so every metric family has samples
+    r = cli("doctor", "--format", "prometheus")
+    exported = set()
+    for fam in text_string_to_metric_families(r.stdout):
+        exported |= {s.name for s in fam.samples}
+    used = {name for rule in _rules() for name in METRIC_RE.findall(rule["expr"])}
+    assert used and used <= exported, used - exported
+    assert used <= set(METRICS)
+
+
+def test_alert_rules_cover_the_silent_failures():
+    rules = {r["alert"]: r for r in _rules()}
+    exprs = " ".join(r["expr"] for r in rules.values())
+    for check in ("FB501", "FB601", "FB403"):  # token invalid, Page not subscribed, webhook on another host
+        assert f'fbhub_check_status{{id="{check}"}} == 2' in exprs
+    assert "fbhub_token_expiry_timestamp_seconds - time() < 7 * 86400" in exprs
+    assert "fbhub_token_data_access_expiry_timestamp_seconds - time() < 7 * 86400" in exprs
+    assert "time() - fbhub_doctor_last_run_timestamp_seconds > 30 * 60" in exprs
+    for r in rules.values():
+        assert r["labels"]["severity"] in ("critical", "warning") and r["annotations"]["summary"]
+    # (metric names are long identifiers, so the generic detector does not apply: look for credentials only)
+    assert not re.search(r"\bEAA[A-Za-z0-9]{10,}|\b[0-9a-f]{32}\b", (MONITORING / "fbhub-alerts.yml").read_text())
+
+
+def test_systemd_unit_and_scrape_config_agree_with_the_command():
+    import shlex
+
+    from fbhub.cli.monitor_cmd import monitor  # noqa: F401 - the command the unit runs exists
+    from fbhub.monitoring.exporter import parse_interval, parse_listen
+
+    unit = (MONITORING / "fbhub-monitor.service").read_text(encoding="utf-8")
+    [exec_start] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    argv = shlex.split(exec_start.split("=", 1)[1])
+    assert argv[0].endswith("fbhub") and "monitor" in argv
+    listen = argv[argv.index("--listen") + 1]
+    assert parse_listen(listen) == ("127.0.0.1", 9464) and parse_interval(argv[argv.index("--interval") + 1]) == 300
+    assert "KillSignal=SIGTERM" in unit and "Restart=on-failure" in unit
+    env_names = re.findall(r"^Environment=(FBHUB_[A-Z_]+)=", unit, re.M)
+    assert env_names and all(n.endswith("_FILE") for n in env_names)  # secrets from files, never inline
+    scrape = _load(MONITORING / "prometheus.yml")
+    [job] = scrape["scrape_configs"]
+    assert job["static_configs"][0]["targets"] == [listen] and job["metrics_path"] == "/metrics"
+    assert scrape["rule_files"] == ["fbhub-alerts.yml"]
+    _no_literal_secrets(MONITORING / "fbhub-monitor.service")

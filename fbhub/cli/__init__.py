@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "urls": ("fbhub.cli.urls_cmd", "urls", "command"),
     "verify-app": ("fbhub.cli.checks_cmd", "verify_app", "command"),
     "doctor": ("fbhub.cli.checks_cmd", "doctor", "command"),
+    "monitor": ("fbhub.cli.monitor_cmd", "monitor", "command"),
     "explain": ("fbhub.cli.explain_cmd", "explain", "command"),
     "subscribe-page": ("fbhub.cli.webhooks_cmd", "subscribe_page", "command"),
     "unsubscribe-page": ("fbhub.cli.webhooks_cmd", "unsubscribe_page", "command"),

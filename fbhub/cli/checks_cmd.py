@@ -13,6 +13,7 @@ from fbhub.cli.common import (
     GraphUrlOpt,
     GraphVersionOpt,
     JsonOpt,
+    globals_of,
     graph_flags,
     handle_errors,
     load_context,
@@ -111,17 +112,62 @@ def doctor(
     bundle: Annotated[str | None, typer.Option("--bundle", help="Write a support bundle (no secrets) to FILE",
                                                show_default=False)] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the catalogue of checks and exit")] = False,
+    all_profiles: Annotated[bool, typer.Option("--all-profiles", help="Check every profile of the config file")
+                            ] = False,
+    profiles: Annotated[str | None, typer.Option("--profile", "-p", help="Profile, or several: a,b",
+                                                 show_default=False)] = None,
 ) -> None:
     """Run every check at once and say which cause it is and what to do.
 
     Exit codes: 0 no failure, 1 a failure (or a warning with --strict), 2 usage/config, 3 could not conclude.
     With --format nagios, the plugin exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
     """
+    spec = profiles or globals_of(ctx).profile
+    if all_profiles or (spec and "," in spec):
+        def run() -> None:
+            _doctor_profiles(ctx, spec if not all_profiles or profiles else None, all_profiles,
+                             graph_flags(domain, app_id, graph_url, graph_version), fmt, output, strict, only, ignore,
+                             probe, fix, bundle)
+    else:
+        if profiles:
+            globals_of(ctx).profile = profiles
+
+        def run() -> None:
+            _doctor(ctx, domain, app_id, graph_url, graph_version, fmt, output, strict, only, ignore, probe, fix, yes,
+                    bundle, list_)
     if fmt == "nagios":
-        _as_plugin(lambda: _doctor(ctx, domain, app_id, graph_url, graph_version, fmt, output, strict, only, ignore,
-                                   probe, fix, yes, bundle, list_))
-    _doctor(ctx, domain, app_id, graph_url, graph_version, fmt, output, strict, only, ignore, probe, fix, yes, bundle,
-            list_)
+        _as_plugin(run)
+    run()
+
+
+def _doctor_profiles(ctx: typer.Context, spec: str | None, all_profiles: bool, flags: dict[str, Any], fmt: str,
+                     output: str | None, strict: bool, only: list[str] | None, ignore: list[str] | None, probe: bool,
+                     fix: bool, bundle: str | None) -> None:
+    """doctor for several profiles at once: each with its own settings and secrets, one answer, the worst exit."""
+    from fbhub.errors import UsageError
+    from fbhub.multireport import render
+    from fbhub.profiles import run_profiles, select_profiles
+    from fbhub.report import write_report
+    from fbhub.settings import resolve_config_path
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    if fix or bundle:
+        raise UsageError(f"{'--fix' if fix else '--bundle'} works on one profile at a time",
+                         hint="run it with --profile NAME")
+    names = select_profiles(spec, all_profiles=all_profiles, config_path=resolve_config_path(globals_of(ctx).config))
+    check = profile_checker(ctx, flags, only=only, ignore=ignore, probe=probe, strict=strict)
+    with _spinner(fmt == "text" and output is None) as progress:
+        progress(f"checking {len(names)} profiles")
+        outcomes = run_profiles(names, check, app_of=check.app_of)
+    text, code = render(outcomes, fmt)
+    if output:
+        write_report(output, text)
+        typer.echo(f"report written to {output}", err=True)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    raise typer.Exit(code)
 
 
 def _as_plugin(run: Any) -> None:
@@ -202,6 +248,46 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
         if bundle != "-":
             typer.echo(f"support bundle written to {bundle} (no secret values)", err=True)
     raise typer.Exit(code)
+
+
+class ProfileChecker:
+    """doctor's run for one profile at a time (doctor --all-profiles, fbhub monitor): its own settings, secrets and
+    Graph client; ``app_of`` says which Meta app a profile uses (profiles sharing one run one after the other)."""
+
+    def __init__(self, ctx: typer.Context, flags: dict[str, Any], *, only: list[str] | None,
+                 ignore: list[str] | None, probe: bool, strict: bool) -> None:
+        from fbhub.checks import DOCTOR_GROUPS, parse_ids, select_groups
+
+        self.ctx, self.flags, self.strict = ctx, flags, strict
+        self.only, self.ignore = parse_ids(only), parse_ids(ignore)
+        self.groups = select_groups(list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else []), only=self.only,
+                                    ignore=self.ignore)
+
+    def app_of(self, profile: str) -> tuple[str, str]:
+        from fbhub.profiles import scoped_env
+        from fbhub.settings import resolve
+
+        s = resolve(self.flags, profile=profile, config_path=globals_of(self.ctx).config, env=scoped_env(profile))
+        return str(s["graph_url"]), str(s.get("app_id"))
+
+    def __call__(self, profile: str) -> Any:
+        from fbhub.checks import run_checks
+        from fbhub.profiles import ProfileOutcome
+        from fbhub.report import to_json_doc
+        from fbhub.results import exit_code_for
+
+        actx = load_context(self.ctx, profile=profile, **self.flags)
+        probe_fn = _probe_fn(actx) if "webhook-endpoint" in self.groups else None
+        run = run_checks(actx, self.groups, only=self.only, ignore=self.ignore, probe=probe_fn)
+        code = exit_code_for(run.results, strict=self.strict)
+        meta = _meta("doctor", actx, run, strict=self.strict)
+        return ProfileOutcome(profile=profile, exit_code=code, doc=to_json_doc(run.results, meta, exit_code=code),
+                              results=run.results, meta=meta)
+
+
+def profile_checker(ctx: typer.Context, flags: dict[str, Any], *, only: list[str] | None = None,
+                    ignore: list[str] | None = None, probe: bool = False, strict: bool = False) -> ProfileChecker:
+    return ProfileChecker(ctx, flags, only=only, ignore=ignore, probe=probe, strict=strict)
 
 
 def _probe_fn(actx: Any):

@@ -68,15 +68,22 @@ def err_line(text: str) -> None:
     sys.stderr.flush()
 
 
-def load_context(ctx: typer.Context, **flags: Any) -> AppContext:
-    """Resolve settings (flag > env > file > default) and open the secret store for this command."""
+def load_context(ctx: typer.Context, *, profile: str | None = None, **flags: Any) -> AppContext:
+    """Resolve settings (flag > env > file > default) and open the secret store for this command.
+
+    ``profile`` overrides the global one (doctor --all-profiles). Profile-scoped variables
+    (``FBHUB_<PROFILE>_APP_SECRET`` …) win over plain ones (``fbhub.profiles.scoped_env``)."""
+    from fbhub.profiles import scoped_env
     from fbhub.secrets import SecretStore
-    from fbhub.settings import resolve
+    from fbhub.settings import resolve, resolve_profile
 
     g = globals_of(ctx)
-    settings = resolve(flags, profile=g.profile, config_path=g.config)
-    return AppContext(settings=settings, secrets=SecretStore.for_settings(settings), verbose=g.verbose,
-                      log=lambda line: err_line(f"[fbhub] {line}"))
+    name = resolve_profile(profile or g.profile)
+    env = scoped_env(name)
+    settings = resolve(flags, profile=name, config_path=g.config, env=env)
+    tag = "[fbhub]" if profile is None else f"[fbhub {name}]"
+    return AppContext(settings=settings, secrets=SecretStore.for_settings(settings, env=env), verbose=g.verbose,
+                      log=lambda line: err_line(f"{tag} {line}"))
 
 
 def handle_errors(fn: F) -> F:

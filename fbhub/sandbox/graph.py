@@ -549,6 +549,7 @@ class Graph:
     def _usage_headers(self, caller: Caller | None, hdrs: dict[str, str], pct_s: int | None) -> None:
         if caller is None:
             return
+        pct_s = pct_s or self.world.faults.usage or None  # a usage fault: every header reports that percent
         if caller.kind == "PAGE":
             n = self.world.bump(f"calls:page:{caller.page_id}")
             pct = int(pct_s) if pct_s else min(n, 99)

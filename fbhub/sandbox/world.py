@@ -182,10 +182,11 @@ class Faults:
     batch_timeout_indices: list[int] = field(default_factory=list)  # batch items answering null
     batch_timeout_every: int = 0  # every Nth batch item (1-based) answers null
     reset_connections: dict[str, int] = field(default_factory=dict)  # glob -> first N requests dropped
+    usage: int = 0  # percent every usage header reports (0: grows with the calls made)
 
     def is_empty(self) -> bool:
         return not (self.latency or self.fail_first or self.malformed or self.rate_limit
-                    or self.batch_timeout_indices or self.batch_timeout_every or self.reset_connections)
+                    or self.batch_timeout_indices or self.batch_timeout_every or self.reset_connections or self.usage)
 
 
 @dataclass
