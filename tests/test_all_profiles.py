@@ -143,3 +143,30 @@ def test_scoped_env_rules():
     assert worst_exit_code([0, 3, 2, 1]) == 1 and worst_exit_code([0, 3, 2]) == 2 and worst_exit_code([0, 3]) == 3
     assert worst_exit_code([0, 0]) == 0
     assert os.environ.get("FBHUB_EU_PROD_APP_ID") is None
+
+
+def test_secrets_from_files_and_the_store_per_profile(cli, two_installations, tmp_path, monkeypatch, isolated_env):
+    """staging: FBHUB_STAGING_*_FILE variables; production: its own secrets in the file store (no env at all)."""
+    staging, production = two_installations
+    for var in ("FBHUB_APP_SECRET", "FBHUB_PAGE_TOKENS", "FBHUB_STAGING_APP_SECRET", "FBHUB_STAGING_PAGE_TOKENS"):
+        monkeypatch.delenv(var)
+    (tmp_path / "app-secret").write_text(staging.operator.app_secret + "\n")
+    (tmp_path / "page-tokens").write_text("\n".join(staging.operator.page_tokens) + "\n")
+    monkeypatch.setenv("FBHUB_STAGING_APP_SECRET_FILE", str(tmp_path / "app-secret"))
+    monkeypatch.setenv("FBHUB_STAGING_PAGE_TOKENS_FILE", str(tmp_path / "page-tokens"))
+    cfg = isolated_env / "config.yaml"
+    data = yaml.safe_load(cfg.read_text())
+    data["profiles"]["production"]["secret_store"] = "file"
+    cfg.write_text(yaml.safe_dump(data, sort_keys=False))
+    op = production.operator
+    assert cli("--profile", "production", "secrets", "set", "app-secret", input=op.app_secret + "\n").exit_code == 0
+    for page, tok in zip(op.pages, op.page_tokens, strict=True):
+        r = cli("--profile", "production", "secrets", "set", "page-token", "--page", page["id"], input=tok + "\n")
+        assert r.exit_code == 0, r.stderr
+    r = cli("doctor", "--all-profiles", "--format", "json")
+    doc = json.loads(r.stdout)
+    by = {p["profile"]: p for p in doc["profiles"]}
+    assert by["staging"]["exit_code"] == 0, [x for x in by["staging"]["results"] if x["status"] != "pass"]
+    assert {x["id"] for x in by["production"]["results"] if x["status"] == "fail"} == {"FB601"}
+    for sb in (staging, production):  # each app was asked with its own secret
+        assert {q.params.get("client_id") for q in sb.requests if q.params.get("client_id")} == {sb.operator.app_id}
