@@ -155,6 +155,12 @@ def parse_secret_store(value: Any) -> str:
     return str(text)
 
 
+def parse_graph_transport(value: Any) -> str:
+    from fbhub.graph.transport import parse_choice
+
+    return parse_choice(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -190,6 +196,8 @@ SETTINGS: dict[str, Setting] = {
                 "111:Support,222:Sales"),
         Setting("webhook_fields", "Webhook fields to subscribe", parse_field_list, _platform_fields,
                 "messages,messaging_postbacks"),
+        Setting("graph_transport", "How token-bearing Graph reads travel: auto, batch, header or query",
+                parse_graph_transport, "auto", "batch"),
         Setting("timeout", "Seconds to wait for each Graph request", parse_timeout, 10.0, "10"),
         Setting("retry_budget", "Seconds a Graph call may spend retrying transient errors", parse_retry_budget, 30.0,
                 "30"),

@@ -34,15 +34,24 @@ class AppContext:
     secrets: Any  # fbhub.secrets.SecretStore
     verbose: bool = False
     log: Callable[[str], None] = field(default=lambda line: None)
+    # Transport fallbacks of this run's Graph clients (for reports and the support bundle).
+    transport_notes: list[str] = field(default_factory=list)
+    _query_warned: bool = False
 
     def graph_client(self, *, transport: Any = None, app_secret: str | None = None, with_secret: bool = True):
         """The one place a GraphClient is built from settings (URL, version, timeout, credentials)."""
-        from fbhub.graph import GraphClient
+        from fbhub.graph import GraphClient, memory
         from fbhub.graph.retry import RetryPolicy
 
         s = self.settings
         secret = app_secret if app_secret is not None else (self.secrets.get("app-secret") if with_secret else None)
-        return GraphClient(
+        choice = s.get("graph_transport") or "auto"
+        if choice == "query" and not self._query_warned:
+            self._query_warned = True
+            from fbhub.graph.transport import QUERY_WARNING
+
+            err_line(f"warning: {QUERY_WARNING}")
+        client = GraphClient(
             graph_url=s["graph_url"],
             graph_version=s["graph_version"],
             app_id=s.get("app_id"),
@@ -51,7 +60,20 @@ class AppContext:
             transport=transport,
             retry=RetryPolicy(total_timeout=s["retry_budget"], max_attempts=4 if s["retry_budget"] > 0 else 1),
             verbose_log=self.log if self.verbose else None,
+            graph_transport=choice,
+            transport_memory=memory.load(s.config_path, s.profile) if choice == "auto" else None,
         )
+
+        def remember(c: GraphClient) -> None:
+            # The form that worked is remembered per profile, so the next run starts with it; written only
+            # when something changed (a fallback), never on an ordinary run.
+            if c.graph_transport == "auto" and c.transport_memory != c.transport_memory_loaded:
+                if c.transport_notes or c.transport_memory_loaded:
+                    memory.save(s.config_path, s.profile, c.transport_memory)
+            self.transport_notes.extend(n for n in c.transport_notes if n not in self.transport_notes)
+
+        client.on_close = remember
+        return client
 
 
 def globals_of(ctx: typer.Context) -> GlobalOptions:

@@ -1,12 +1,16 @@
 """GraphClient: the one place fbhub talks to the Graph API (sync httpx, thread-safe).
 
+One wire engine: every request -- single calls, batches, the one-operation batches that carry reads --
+goes through ``_request`` / ``_run_batch`` -> ``_run`` (the one retry loop) -> ``_attempt`` -> ``_send`` (the
+one place bytes go on the wire).
+
 Rules this module enforces for every call:
 
-* **Secrets never travel in a URL.** The app secret, every access token, ``appsecret_proof`` and
-  secret parameters (``input_token``, ``fb_exchange_token``, ``verify_token`` …) go in a form body.
-  A read that carries a secret is sent as ``POST`` with ``method=GET`` in the body (Graph's method
-  override); a delete as ``POST`` with ``method=DELETE``. Only non-secret parameters (``fields=`` …)
-  stay in the query string of reads.
+* **No HTTP method override.** Reads are GETs and deletes are DELETEs (Meta closed ``POST`` + ``method=`` to
+  apps created on or after 2026-11-04). A read or delete that carries a token or secret parameter travels in
+  a transport form of ``fbhub.graph.transport`` (a one-operation batch by default: secrets in a POST body),
+  falling back to the next form when Meta refuses one, and remembering what worked.
+* **Secrets never travel in a URL**, unless the operator pinned ``graph_transport = query``.
 * ``appsecret_proof`` (hex HMAC-SHA256, key = app secret, message = token) accompanies every call
   made with a token when the app secret is known.
 * Transient failures are retried with exponential backoff + full jitter within a total time budget,
@@ -16,20 +20,21 @@ Rules this module enforces for every call:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 import httpx
 
 from fbhub.errors import UsageError
+from fbhub.graph.batch import BatchItem, BatchResult
 from fbhub.graph.errors import (
     SITUATIONS,
     GraphBadResponse,
@@ -51,18 +56,14 @@ from fbhub.graph.retry import (
     usage_wait,
 )
 from fbhub.graph.versions import DEFAULT_GRAPH_VERSION, parse_version
+from fbhub.graph.wire import SECRET_PARAMS, appsecret_proof, encode_params, encode_value
+from fbhub.graph.wire import Wire as _Wire
 from fbhub.redact import mask, redact, register_secret
 
-if TYPE_CHECKING:
-    from fbhub.graph.batch import BatchItem, BatchResult
-
-# Parameters whose values are secrets: never in a query string, always masked in logs.
-SECRET_PARAMS = frozenset(
-    {
-        "access_token", "client_secret", "appsecret_proof", "appsecret_time", "input_token",
-        "fb_exchange_token", "verify_token", "hub.verify_token", "app_secret", "page_token",
-    }
-)
+_T = TypeVar("_T")
+_encode_params = encode_params
+__all__ = ["APP", "SECRET_PARAMS", "GraphClient", "GraphResponse", "appsecret_proof", "encode_value",
+           "parse_success"]
 DEFAULT_APP_FIELDS = ("id", "name", "category", "link")
 DEFAULT_ACCOUNT_FIELDS = ("id", "name", "access_token", "tasks")
 MAX_PAGES = 100
@@ -85,11 +86,6 @@ class _AppTokenSentinel:
 APP = _AppTokenSentinel()
 
 
-def appsecret_proof(token: str, app_secret: str) -> str:
-    """hex(HMAC-SHA256(key=app_secret, msg=token)) — Graph's ``appsecret_proof``."""
-    return hmac.new(app_secret.encode("utf-8"), token.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
 def parse_success(data: Any) -> bool:
     """``{"success": true}`` and ``{"success": "true"}`` (both seen from Graph), and a bare ``true``."""
     if data is True:
@@ -98,24 +94,6 @@ def parse_success(data: Any) -> bool:
         v = data.get("success")
         return v is True or (isinstance(v, str) and v.strip().lower() == "true")
     return False
-
-
-def encode_value(v: Any) -> str:
-    """Form / query encoding of a parameter value: bools as true/false, lists comma-joined, dicts as JSON."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (list, tuple, set, frozenset)):
-        items = list(v)
-        if all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in items):
-            return ",".join(str(i) for i in items)
-        return json.dumps(items, separators=(",", ":"))
-    if isinstance(v, dict):
-        return json.dumps(v, separators=(",", ":"))
-    return str(v)
-
-
-def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str]:
-    return {k: encode_value(v) for k, v in (params or {}).items() if v is not None}
 
 
 def _fields(fields: Iterable[str] | str | None) -> str | None:
@@ -145,6 +123,29 @@ class GraphResponse:
         return self.data
 
 
+_SECRET_IN_URL = re.compile(r"((?:^|[?&])(?:" + "|".join(re.escape(k) for k in sorted(SECRET_PARAMS)) + r")=)[^&]*")
+
+
+def _shown_ops(batch_json: str) -> str:
+    """``1 operation: GET me?fields=id`` (up to 3 listed) for logs; secret parameters masked."""
+    try:
+        ops = json.loads(batch_json)
+    except ValueError:
+        return "? operations"
+    if not isinstance(ops, list):
+        return "? operations"
+    n = f"{len(ops)} operation" + ("" if len(ops) == 1 else "s")
+    if not ops or len(ops) > 3:
+        return n
+    shown = [f"{op.get('method', '?')} {_SECRET_IN_URL.sub(lambda m: m.group(1) + '***', str(op.get('relative_url')))}"
+             for op in ops if isinstance(op, dict)]
+    return f"{n}: " + ", ".join(shown)
+
+
+class _Unfinished(GraphTransientError):
+    """Some operations of a batch answered ``null`` or a transient error: re-send them (the retry loop)."""
+
+
 class GraphClient:
     """Graph API client. Thread-safe: share one instance across a ThreadPoolExecutor.
 
@@ -166,6 +167,8 @@ class GraphClient:
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
         user_agent: str | None = None,
+        graph_transport: str = "auto",
+        transport_memory: Mapping[str, str] | None = None,
     ) -> None:
         from fbhub import __version__
 
@@ -194,11 +197,30 @@ class GraphClient:
         self.request_count = 0
         self.api_versions_seen: set[str] = set()
         self.usage_peak: dict[str, dict[str, int]] = {}  # Meta's usage headers: highest percent seen per metric
+        from fbhub.graph.transport import FORMS, parse_choice
+
+        # graph_transport: auto (try forms in order, remember what works) or one pinned form.
+        self.graph_transport = parse_choice(graph_transport)
+        # The form that worked last, per kind of token ("app" / "token"); read it after a run to remember it.
+        # ("batch": "refused" once Meta refused a batch request: batches then go out one call at a time.)
+        self.transport_memory: dict[str, str] = {
+            k: v for k, v in (transport_memory or {}).items()
+            if (k in ("app", "token") and v in FORMS) or (k == "batch" and v == "refused")}
+        # Fallbacks that happened in this run, one sentence each (said once under --verbose, kept for reports).
+        self.transport_notes: list[str] = []
+        self.transport_memory_loaded = dict(self.transport_memory)
+        # Called once by close() (the CLI remembers the working transport form there).
+        self.on_close: Callable[[GraphClient], None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        self._http.close()
+        hook, self.on_close = self.on_close, None
+        try:
+            if hook is not None:
+                hook(self)
+        finally:
+            self._http.close()
 
     def __enter__(self) -> GraphClient:
         return self
@@ -310,7 +332,7 @@ class GraphClient:
 
     def get(self, path: str, *, params: Mapping[str, Any] | None = None, token: Any,
             proof: bool = True) -> GraphResponse:
-        """GET ``path``; non-secret params in the query, token / proof / secret params in a POST body."""
+        """GET ``path`` (token-bearing reads travel in the transport form, see ``_request``)."""
         return self._request("GET", path, params=params, token=token, proof=proof)
 
     def post(self, path: str, data: Mapping[str, Any] | None = None, *, token: Any,
@@ -334,7 +356,7 @@ class GraphClient:
                 raise GraphBadResponse(f"Graph API answered GET {path} without a data list",
                                        http_status=resp.status, path=path)
             items.extend(data.get("data", []))
-            paging = data.get("paging") if isinstance(data.get("paging"), dict) else {}
+            paging: dict[str, Any] = data["paging"] if isinstance(data.get("paging"), dict) else {}
             after = (paging.get("cursors") or {}).get("after") if isinstance(paging.get("cursors"), dict) else None
             if not paging.get("next") or not after or after == q.get("after"):
                 break
@@ -343,11 +365,52 @@ class GraphClient:
 
     def batch(self, items: list[BatchItem], *, token: Any = APP, max_workers: int | None = None) -> list[BatchResult]:
         """Run ``items`` as Graph batch requests (50 per HTTP request, up to ``max_workers`` in parallel)."""
-        from fbhub.graph.batch import MAX_WORKERS, run_batch
+        from fbhub.graph import transport as tp
+        from fbhub.graph.batch import MAX_WORKERS, validate
 
-        return run_batch(self, items, token=token, max_workers=max_workers or MAX_WORKERS)
+        if not items:
+            return []
+        for it in items:
+            validate(it)
+        workers = max_workers or MAX_WORKERS
+        with self._lock:
+            refused = self.graph_transport == tp.AUTO and self.transport_memory.get("batch") == "refused"
+        if not refused:
+            try:
+                return self._run_batch(items, top=self._resolve_token(token), max_workers=workers)
+            except GraphError as e:
+                if self.graph_transport != tp.AUTO or not tp.is_refusal(e):
+                    raise
+                self._fell_back(tp.TOKEN_KIND if token is not APP else tp.APP_KIND, tp.BATCH, tp.HEADER, e)
+                with self._lock:
+                    self.transport_memory["batch"] = "refused"
+                    for kind in (tp.APP_KIND, tp.TOKEN_KIND):
+                        self.transport_memory.setdefault(kind, tp.HEADER)
+        return self._one_by_one(items, token, workers)
 
-    # -- the request engine ---------------------------------------------------------------------------
+    def _one_by_one(self, items: list[BatchItem], token: Any, workers: int) -> list[BatchResult]:
+        """The operations of a refused batch, sent as single calls (each in the next transport form)."""
+        from urllib.parse import parse_qsl, urlsplit
+
+        def one(it: BatchItem) -> BatchResult:
+            parts = urlsplit(it.relative_url)
+            params: dict[str, Any] = dict(parse_qsl(parts.query, keep_blank_values=True))
+            tok = params.pop("access_token", None) or it.token or token
+            params.pop("appsecret_proof", None)
+            method = it.method.upper()
+            try:
+                if method == "POST":
+                    resp = self._request("POST", parts.path, data={**params, **(it.body or {})}, token=tok)
+                else:
+                    resp = self._request(method, parts.path, params={**params, **(it.body or {})}, token=tok)
+            except GraphError as e:
+                return BatchResult(e.http_status, None, e, it.name)
+            return BatchResult(resp.status, resp.data, None, it.name, dict(resp.headers))
+
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+            return list(pool.map(one, items))
+
+    # -- the wire engine: every request fbhub sends goes through _request -> _run -> _attempt -> _send ------
 
     def _url(self, path: str) -> str:
         if "://" in path or path.startswith("//"):
@@ -356,28 +419,93 @@ class GraphClient:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def _shown(self, path: str, query: Mapping[str, str] | None) -> str:
+        """``/v24.0/path?query`` for logs and errors: secret parameters masked, then redacted."""
         p = f"/{self.graph_version}/{path.lstrip('/')}"
         if query:
-            p += "?" + urlencode(query, safe=",")
+            p += "?" + urlencode({k: (mask(v) if k in SECRET_PARAMS else v) for k, v in query.items()}, safe=",*")
         return redact(p)
 
-    def _build(self, method: str, params: Mapping[str, Any] | None, data: Mapping[str, Any] | None,
-               tok: str | None, proof: bool) -> tuple[str, dict[str, str], dict[str, str] | None]:
-        """(HTTP method, query, form body). Secrets only ever land in the form body."""
+    def _request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                 data: Mapping[str, Any] | None = None, token: Any, proof: bool = True,
+                 oauth: bool = False) -> GraphResponse:
+        """One Graph call. Writes (POST) carry token and parameters in the form body. A read or delete that
+        carries a token or a secret parameter travels in a transport form (fbhub.graph.transport): tried in
+        order, falling back to the next form when Meta refuses one. Never the HTTP method override."""
+        from fbhub.graph import transport as tp
+
+        method = method.upper()
+        tok = self._resolve_token(token)
+        for k, v in list((params or {}).items()) + list((data or {}).items()):
+            if k in SECRET_PARAMS and isinstance(v, str):
+                register_secret(v)
+        self._url(path)  # refuse absolute URLs before anything is sent
+        if method not in ("GET", "DELETE"):
+            form = {**_encode_params(data), **self._auth_params(tok, proof)}
+            wire = _Wire(method, path, {}, form or None, {}, self._shown(path, None))
+            return self._exchange(wire, method, oauth)
+        p = _encode_params(params if method == "GET" else (data if data is not None else params))
+        secret = {k: v for k, v in p.items() if k in SECRET_PARAMS}
+        if not tok and not secret:
+            return self._exchange(_Wire(method, path, p, None, {}, self._shown(path, p)), method, oauth)
+        kind = tp.APP_KIND if token is APP else tp.TOKEN_KIND
+        with self._lock:
+            remembered = self.transport_memory.get(kind)
+        forms = tp.forms_for(self.graph_transport, kind, secret_params=bool(secret), remembered=remembered)
+        for i, how in enumerate(forms):
+            try:
+                resp = self._via(how, method, path, p, tok, proof)
+            except GraphError as e:
+                if i + 1 < len(forms) and tp.is_refusal(e):
+                    self._fell_back(kind, how, forms[i + 1], e)
+                    continue
+                raise
+            with self._lock:
+                self.transport_memory[kind] = how
+            return resp
+        raise AssertionError("forms_for returned no form")  # pragma: no cover
+
+    def _via(self, form: str, method: str, path: str, p: dict[str, str], tok: str | None,
+             proof: bool) -> GraphResponse:
+        """Send one read / delete in the given transport form."""
+        from fbhub.graph import transport as tp
+
         auth = self._auth_params(tok, proof)
-        if method == "GET":
-            p = _encode_params(params)
-            query = {k: v for k, v in p.items() if k not in SECRET_PARAMS}
-            secret = {k: v for k, v in p.items() if k in SECRET_PARAMS}
-            if auth or secret:
-                return "POST", query, {"method": "GET", **secret, **auth}
-            return "GET", query, None
-        body = _encode_params(data)
-        if method == "DELETE":
-            if auth or any(k in SECRET_PARAMS for k in body):
-                return "POST", {}, {"method": "DELETE", **body, **auth}
-            return "DELETE", body, None
-        return method, {}, {**body, **auth}
+        if form == tp.BATCH:
+            # A batch of one: token and proof at the top level of the POST body (the fallback token of every
+            # operation), the operation's parameters -- secret ones too -- in its relative_url (Meta reads an
+            # operation's body for POST/PUT only), which itself travels inside the POST body.
+            rel = path.lstrip("/") + (("?" + urlencode(p, safe=",")) if p else "")
+            item = BatchItem(method, rel)
+            shown = self._shown(path, {k: v for k, v in p.items() if k not in SECRET_PARAMS})
+            [res] = self._run_batch([item], top=tok, top_auth=auth, include_headers=True, label=(method, shown))
+            if res.error is not None:
+                raise res.error
+            headers = res.headers or {}
+            return GraphResponse(status=res.status or 200, data=res.data, headers=headers,
+                                 api_version=headers.get("facebook-api-version"), usage=parse_usage(headers),
+                                 method=method, path=shown)
+        if form == tp.HEADER:
+            # appsecret_proof has no documented header: it rides in the query (an HMAC, not the token).
+            query = {**p, **{k: v for k, v in auth.items() if k != "access_token"}}
+            headers = {"Authorization": f"Bearer {tok}"} if tok else {}
+            return self._exchange(_Wire(method, path, query, None, headers, self._shown(path, query)), method)
+        query = {**p, **auth}  # QUERY: opted into by the operator (graph_transport = query)
+        return self._exchange(_Wire(method, path, query, None, {}, self._shown(path, query)), method)
+
+    def _fell_back(self, kind: str, form: str, nxt: str, err: GraphError) -> None:
+        from fbhub.graph import transport as tp
+
+        note = (f"Meta refused {tp.DESCRIPTIONS[form]} for {'app-token' if kind == tp.APP_KIND else 'token'} "
+                f"calls ({err.code_label}: {strip_code_prefix(err.graph_message) or err.message}); "
+                f"fbhub now uses {tp.DESCRIPTIONS[nxt]}")
+        with self._lock:
+            if self.transport_memory.get(kind) == form:
+                del self.transport_memory[kind]
+            first = note not in self.transport_notes
+            if first:
+                self.transport_notes.append(note)
+        if first:
+            self._log(f"graph transport: {note}")
 
     def _log(self, line: str) -> None:
         if self.verbose_log is not None:
@@ -392,27 +520,25 @@ class GraphClient:
             if k in SECRET_PARAMS:
                 parts.append(f"{k}={mask(v)}")
             elif k == "batch":
-                try:
-                    n = len(json.loads(v))
-                except ValueError:
-                    n = "?"
-                parts.append(f"batch=[{n} operations]")
+                parts.append(f"batch=[{_shown_ops(v)}]")
             else:
                 parts.append(f"{k}={v if len(v) <= 200 else v[:197] + '...'}")
         return " body: " + " ".join(parts)
 
-    def _send(self, http_method: str, url: str, query: dict[str, str], form: dict[str, str] | None,
-              shown: str, timeout: float) -> httpx.Response:
+    def _send(self, wire: _Wire, timeout: float) -> httpx.Response:
+        """THE place where fbhub puts bytes on the wire (single calls and batches alike)."""
         with self._lock:
             self.request_count += 1
-        self._log(f"graph → {http_method} {shown}{self._shown_form(form)}")
+        shown = wire.shown
+        auth_note = " [token in Authorization header]" if "Authorization" in wire.headers else ""
+        self._log(f"graph → {wire.method} {shown}{self._shown_form(wire.form)}{auth_note}")
         t0 = time.perf_counter()
         try:
-            resp = self._http.request(http_method, url, params=query or None, data=form,
-                                      timeout=httpx.Timeout(timeout))
+            resp = self._http.request(wire.method, self._url(wire.path), params=wire.query or None, data=wire.form,
+                                      headers=wire.headers or None, timeout=httpx.Timeout(timeout))
         except httpx.HTTPError as e:
             ms = (time.perf_counter() - t0) * 1000
-            self._log(f"graph ← {http_method} {shown}: {type(e).__name__} after {ms:.0f} ms")
+            self._log(f"graph ← {wire.method} {shown}: {type(e).__name__} after {ms:.0f} ms")
             raise
         ms = (time.perf_counter() - t0) * 1000
         version = resp.headers.get("facebook-api-version")
@@ -424,45 +550,48 @@ class GraphClient:
             with self._lock:
                 merge_peak_usage(self.usage_peak, parsed)
         usage = usage_summary(parsed)
-        self._log(f"graph ← {resp.status_code} {http_method} {shown} in {ms:.0f} ms (api {version or '?'}"
+        self._log(f"graph ← {resp.status_code} {wire.method} {shown} in {ms:.0f} ms (api {version or '?'}"
                   + (f"; {usage}" if usage else "") + ")")
         return resp
 
-    def _request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                 data: Mapping[str, Any] | None = None, token: Any, proof: bool = True,
-                 oauth: bool = False) -> GraphResponse:
-        tok = self._resolve_token(token)
-        for k, v in list((params or {}).items()) + list((data or {}).items()):
-            if k in SECRET_PARAMS and isinstance(v, str):
-                register_secret(v)
-        http_method, query, form = self._build(method, params, data, tok, proof)
-        url = self._url(path)
-        shown = self._shown(path, query)
+    def _attempt(self, wire: _Wire, method: str, oauth: bool, timeout: float) -> GraphResponse | GraphError:
+        """Send once and interpret the answer; network failures become GraphUnreachable (retryable)."""
+        try:
+            resp = self._send(wire, timeout)
+        except httpx.TimeoutException as e:
+            return GraphUnreachable(
+                f"Graph API did not answer {method} {wire.shown} within {self.timeout:g} s ({type(e).__name__})",
+                method=method, path=wire.shown)
+        except httpx.HTTPError as e:
+            return GraphUnreachable(f"cannot reach the Graph API at {self.graph_url} ({type(e).__name__}: {e})",
+                                    method=method, path=wire.shown)
+        return self._interpret(resp, method, wire.shown, oauth)
+
+    def _exchange(self, wire: _Wire, method: str, oauth: bool = False) -> GraphResponse:
+        """One request, retried by the policy."""
+        return self._run(lambda timeout: self._attempt(wire, method, oauth, timeout), method=method, shown=wire.shown)
+
+    def _run(self, step: Callable[[float], _T | GraphError], *, method: str, shown: str,
+             give_up: Callable[[GraphError, int, float | None], _T] | None = None) -> _T:
+        """THE retry loop (single calls and batches): ``step(timeout)`` returns a result, or a GraphError;
+        retryable errors are retried with backoff + jitter within the policy's attempts and time budget,
+        honouring Retry-After and the usage headers. ``give_up`` decides what running out means (default:
+        raise a GraphInconclusive saying what kept failing)."""
         policy = self.retry
         start = self._clock()
         attempt = 0
         while True:
             attempt += 1
             remaining = policy.total_timeout - (self._clock() - start)
-            result: GraphResponse | GraphError
-            try:
-                resp = self._send(http_method, url, query, form, shown, min(self.timeout, max(remaining, 0.5)))
-            except httpx.TimeoutException as e:
-                result = GraphUnreachable(
-                    f"Graph API did not answer {method} {shown} within {self.timeout:g} s ({type(e).__name__})",
-                    method=method, path=shown)
-            except httpx.HTTPError as e:
-                result = GraphUnreachable(
-                    f"cannot reach the Graph API at {self.graph_url} ({type(e).__name__}: {e})",
-                    method=method, path=shown)
-            else:
-                result = self._interpret(resp, method, shown, oauth)
-            if isinstance(result, GraphResponse):
+            result = step(min(self.timeout, max(remaining, 0.5)))
+            if not isinstance(result, GraphError):
                 return result
             err = result
             if not self._retryable(err):
                 raise err
             if attempt >= policy.max_attempts:
+                if give_up is not None:
+                    return give_up(err, attempt, None)
                 raise self._give_up(err, attempt, method, shown)
             if err.retry_after is not None:
                 delay, why = err.retry_after, "as the server asked"
@@ -470,10 +599,111 @@ class GraphClient:
                 delay, why = policy.backoff(attempt, self._rand), "backoff"
             remaining = policy.total_timeout - (self._clock() - start)
             if delay > remaining:
+                if give_up is not None:
+                    return give_up(err, attempt, delay)
                 raise self._give_up(err, attempt, method, shown, wait=delay)
-            self._log(f"graph: {err.code_label} on {method} {shown}; retrying in {delay:.1f} s ({why}, "
-                      f"attempt {attempt + 1} of {policy.max_attempts})")
+            what = err.message if isinstance(err, _Unfinished) else f"{err.code_label} on {method} {shown}"
+            self._log(f"graph: {what}; retrying in {delay:.1f} s ({why}, attempt {attempt + 1} of "
+                      f"{policy.max_attempts})")
             self._sleep(delay)
+
+    # -- batches ------------------------------------------------------------------------------------
+
+    def _run_batch(self, items: list[BatchItem], *, top: str | None, top_auth: Mapping[str, str] | None = None,
+                   include_headers: bool = False, max_workers: int = 8,
+                   label: tuple[str, str] | None = None) -> list[BatchResult]:
+        """Run ``items`` in chunks of ≤ 50 (concurrently), each chunk through the one retry loop: a failed
+        batch request and operations answered ``null`` (or with a transient error) are re-sent."""
+        from fbhub.graph.batch import MAX_BATCH_SIZE, BatchResult, validate
+
+        for it in items:
+            validate(it)
+        if not top:
+            raise UsageError("a batch request needs a top-level access token",
+                             hint="pass token=APP (the app token) or a Page / user token")
+        auth = dict(top_auth) if top_auth is not None else self._auth_params(top, True)
+        results: list[BatchResult | None] = [None] * len(items)
+        label_method, shown = label or ("POST", self._shown("/", None))
+
+        def run_chunk(idxs: list[int]) -> None:
+            pending = list(idxs)
+
+            def step(timeout: float) -> bool | GraphError:
+                answers = self._post_batch([items[i] for i in pending], auth, include_headers, timeout)
+                if isinstance(answers, GraphError):
+                    return answers
+                again: list[int] = []
+                for i, ans in zip(pending, answers, strict=True):
+                    results[i] = ans
+                    if ans is None or (ans.error is not None and self._retryable(ans.error)):
+                        again.append(i)
+                if not again:
+                    return True
+                pending[:] = again
+                waits = [w for i in again if (r := results[i]) is not None and r.error is not None
+                         and (w := r.error.retry_after) is not None]
+                return _Unfinished(f"{len(again)} batch operation(s) unfinished", is_transient=True,
+                                   retry_after=max(waits) if waits else None)
+
+            def give_up(err: GraphError, attempts: int, wait: float | None) -> bool:
+                if not isinstance(err, _Unfinished):
+                    raise self._give_up(err, attempts, label_method, shown, wait=wait)
+                for i in pending:
+                    res = results[i]
+                    if res is not None and res.error is not None:  # still failing: say so, like a single call
+                        it = items[i]
+                        results[i] = BatchResult(res.status, res.data, self._give_up(
+                            res.error, attempts, it.method.upper(), res.error.path or redact(it.relative_url),
+                            wait=wait), it.name, res.headers)
+                    elif res is None:
+                        it = items[i]
+                        results[i] = BatchResult(None, None, GraphTransientError(
+                            f"could not reach a conclusion: batch operation {it.method.upper()} "
+                            f"{redact(it.relative_url)} did not finish (null answer) after {attempts} attempt(s)",
+                            is_transient=True, method=it.method.upper(), path=redact(it.relative_url)), it.name)
+                return True
+
+            self._run(step, method=label_method, shown=shown, give_up=give_up)
+
+        chunks = [list(range(i, min(i + MAX_BATCH_SIZE, len(items)))) for i in range(0, len(items), MAX_BATCH_SIZE)]
+        if len(chunks) == 1:
+            run_chunk(chunks[0])
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(chunks)))) as pool:
+                futures = [pool.submit(run_chunk, c) for c in chunks]
+                errors = [f.exception() for f in futures]
+            for e in errors:
+                if e is not None:
+                    raise e
+        return [r if r is not None else BatchResult(None, None, GraphTransientError("batch operation lost"))
+                for r in results]
+
+    def _post_batch(self, chunk: list[BatchItem], auth: Mapping[str, str], include_headers: bool,
+                    timeout: float) -> list[BatchResult | None] | GraphError:
+        """One batch request (``POST /{v}/``, reference §11): top-level token + proof in the body."""
+        from fbhub.graph.batch import build_operation, parse_entry
+
+        ops = [build_operation(it, self.app_secret) for it in chunk]
+        form = {**auth, "batch": json.dumps(ops, separators=(",", ":")),
+                "include_headers": "true" if include_headers else "false"}
+        wire = _Wire("POST", "/", {}, form, {}, self._shown("/", None))
+        resp = self._attempt(wire, "POST", False, timeout)
+        if isinstance(resp, GraphError):
+            return resp
+        if not isinstance(resp.data, list) or len(resp.data) != len(chunk):
+            got = f"{len(resp.data)} answers" if isinstance(resp.data, list) else "no list"
+            return GraphBadResponse(f"Graph API answered a batch of {len(chunk)} operations with {got}",
+                                    http_status=resp.status, method="POST", path=resp.path)
+        answers = [parse_entry(e, it, default_wait=self.retry.max_delay) for e, it in zip(resp.data, chunk,
+                                                                                            strict=True)]
+        if include_headers:
+            for a in answers:
+                parsed = parse_usage(a.headers or {}) if a is not None else {}
+                if parsed:  # the usage headers of an operation (Meta sends them per operation)
+                    with self._lock:
+                        merge_peak_usage(self.usage_peak, parsed)
+                    self._log(f"graph: batch operation answered {a.status if a else '?'} ({usage_summary(parsed)})")
+        return answers
 
     @staticmethod
     def _retryable(err: GraphError) -> bool:

@@ -210,6 +210,20 @@ SITUATIONS: dict[str, ErrorInfo] = {
     "server-error": _e("server-error", "server", "Graph API server error",
                        "The Graph API answered with a server error (HTTP 5xx).",
                        "wait and retry; check https://metastatus.com", True),
+    # A 500 whose error says a parameter is deprecated is permanent, not an outage: seen live for root
+    # ``?ids=`` ("The ids query parameter is deprecated in v26.0+", HTTP 500, code 100; restfb/restfb#1692).
+    "deprecated-parameter": _e("deprecated-parameter", "params", "Deprecated Graph parameter",
+                               "Meta removed a legacy Graph feature (ids=, date_format, pretty, debug, ETags in "
+                               "v26.0; method override, field aliases, JSONP, async batches for apps created on "
+                               "or after 2026-11-04) and answers its use with an error, sometimes HTTP 500. "
+                               "Retrying does not help.",
+                               "fbhub does not send these; if a tool or proxy adds them, remove it. Report the "
+                               "call with 'fbhub doctor --bundle'"),
+    "graph-transport": _e("graph-transport", "network", "Graph API refused how the token travelled",
+                          "Meta refused (or did not read) the transport form fbhub used for a token-bearing "
+                          "read or delete: a one-operation batch, an Authorization header, or the query string.",
+                          "fbhub falls back to the next form by itself and remembers what works; pin one with "
+                          "'fbhub config set graph_transport batch|header' (see 'fbhub explain graph-transport')"),
     "unknown": _e("unknown", "", "Unknown Graph error",
                   "Graph returned an error fbhub has no description for.",
                   "read the message; search the code at https://developers.facebook.com/docs/graph-api/"
@@ -483,6 +497,8 @@ def error_from_payload(
         cls, info = AppSecretProofError, SITUATIONS[key]
     elif code in AUTH_CODES or (code is None and etype == "OAuthException"):
         cls = GraphAuthError
+    elif code == 100 and "deprecated" in low and (http_status or 0) >= 500:
+        cls, info = GraphInvalidRequest, SITUATIONS["deprecated-parameter"]
     elif code in (3, 10) or (code is not None and 200 <= code <= 299):
         cls = GraphPermissionError
     elif code in (100, 2500):

@@ -29,10 +29,12 @@ SECRETS = (APP_SECRET, APP_TOKEN, PAGE_TOKEN, PAGE_TOKEN_2, USER_TOKEN, LONG_USE
 
 @dataclass
 class Seen:
-    """One request as the fake server saw it."""
+    """One call as the fake server saw it: a whole HTTP request, or one operation of a batch request
+    (``http_method == "BATCH"``: ``query`` is the operation's relative_url query, ``form`` the batch's
+    top-level token / proof plus the operation's body)."""
 
     http_method: str
-    method: str  # after the method=GET/DELETE override
+    method: str  # the operation's method for batch operations, else the HTTP method
     path: str  # without the version prefix
     query: dict[str, str]
     form: dict[str, str]
@@ -41,6 +43,14 @@ class Seen:
     @property
     def params(self) -> dict[str, str]:
         return {**self.query, **self.form}
+
+    @property
+    def token(self) -> str | None:
+        """The token the call carried, wherever it travelled (form, query, Authorization header)."""
+        auth = self.request.headers.get("authorization", "")
+        if self.http_method != "BATCH" and auth.lower().startswith("bearer "):
+            return auth[7:]
+        return self.params.get("access_token")
 
 
 def graph_error(code: int, message: str = "boom", status: int = 400, subcode: int | None = None,
@@ -65,6 +75,7 @@ class FakeGraph:
     served_version: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    wire: list[httpx.Request] = field(default_factory=list)  # every HTTP request, as sent
 
     def on(self, method: str, path: str, *answers: Any) -> None:
         """Queue answers for a route; the last one repeats. An answer is an httpx.Response, a JSON-able
@@ -84,8 +95,34 @@ class FakeGraph:
         prefix = f"/{self.version}"
         if path.startswith(prefix):
             path = path[len(prefix):] or "/"
-        method = form.get("method", request.method).upper() if request.method == "POST" else request.method
-        s = Seen(request.method, method, path, query, form, request)
+        with self.lock:
+            self.wire.append(request)
+            expand = path == "/" and "batch" in form and ("POST", "/") not in self.routes
+        if expand:
+            return self._batch(request, form)
+        return self._answer(Seen(request.method, request.method, path, query, form, request))
+
+    def _batch(self, request: httpx.Request, form: dict[str, str]) -> httpx.Response:
+        """A batch request with no route of its own: answer each operation from the routes."""
+        top = {k: v for k, v in form.items() if k in ("access_token", "appsecret_proof", "appsecret_time")}
+        out: list[Any] = []
+        for op in json.loads(form["batch"]):
+            rel = op["relative_url"]
+            path, _, q = rel.partition("?")
+            body = dict(parse_qsl(op.get("body", ""), keep_blank_values=True))
+            s = Seen("BATCH", op["method"].upper(), "/" + path.lstrip("/"),
+                     dict(parse_qsl(q, keep_blank_values=True)), {**top, **body}, request)
+            r = self._answer(s)
+            if len(json.loads(form["batch"])) == 1 and (r.status_code >= 500 or r.status_code == 429):
+                return r  # an outage or throttling of the whole request, as a plain HTTP answer
+            out.append({"code": r.status_code, "headers": [{"name": k, "value": v} for k, v in r.headers.items()],
+                        "body": r.text})
+        resp = httpx.Response(200, json=out)
+        resp.headers.setdefault("facebook-api-version", self.served_version or self.version)
+        return resp
+
+    def _answer(self, s: Seen) -> httpx.Response:
+        method, path = s.method, s.path
         with self.lock:
             self.seen.append(s)
             queue = self.routes.get((method, path))

@@ -2,6 +2,7 @@ import hashlib
 import hmac
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -115,23 +116,35 @@ def test_exchange_user_token(client, fake):
     assert s.query == {}
 
 
-def test_get_with_token_is_post_method_get_with_proof(client, fake):
+def no_method_override(fake) -> None:
+    for req in fake.wire:
+        form = dict(parse_qsl(req.content.decode())) if req.content else {}
+        assert not (req.method == "POST" and "method" in form), req
+
+
+def test_get_with_token_is_a_one_operation_batch_with_proof(client, fake):
     fake.on("GET", f"/{PAGE_ID}", {"id": PAGE_ID, "name": "Support"})
     r = client.get(f"/{PAGE_ID}", params={"fields": ["id", "name"]}, token=PAGE_TOKEN)
     assert r.data == {"id": PAGE_ID, "name": "Support"} and r.status == 200 and r.api_version == "v24.0"
     [s] = fake.requests(path=f"/{PAGE_ID}")
-    assert s.http_method == "POST" and s.form["method"] == "GET"
+    assert s.http_method == "BATCH" and s.method == "GET"
     assert s.query == {"fields": "id,name"}
-    assert s.form["access_token"] == PAGE_TOKEN
+    assert s.form["access_token"] == PAGE_TOKEN  # the batch's top-level token (the operation's fallback)
     assert s.form["appsecret_proof"] == hmac_hex(PAGE_TOKEN) == appsecret_proof(PAGE_TOKEN, APP_SECRET)
-    assert "authorization" not in s.request.headers
+    [req] = fake.wire
+    assert req.method == "POST" and req.url.query == b"" and "authorization" not in req.headers
+    no_method_override(fake)
+    assert client.transport_memory == {"token": "batch"}
 
 
-def test_secret_params_move_to_the_body(client, fake):
+def test_secret_params_stay_out_of_urls(client, fake):
     fake.on("GET", "/x", {})
-    client.get("/x", params={"fields": "id", "input_token": USER_TOKEN}, token=None)
+    client.get("/x", params={"fields": "id", "input_token": USER_TOKEN}, token=APP)
     [s] = fake.requests(path="/x")
-    assert s.http_method == "POST" and s.query == {"fields": "id"} and s.form["input_token"] == USER_TOKEN
+    assert s.http_method == "BATCH" and s.query == {"fields": "id", "input_token": USER_TOKEN}
+    assert all(USER_TOKEN not in str(req.url) for req in fake.wire)
+    with pytest.raises(UsageError):  # a secret parameter without any token: nothing can carry it
+        client.get("/x", params={"input_token": USER_TOKEN}, token=None)
 
 
 def test_proof_optional_and_absent_without_secret(make_client, fake):
@@ -160,8 +173,10 @@ def test_delete_is_post_method_delete(client, fake):
     fake.on("DELETE", f"/{APP_ID}/subscriptions", {"success": True})
     assert client.delete_app_subscription("page", ["messages", "message_reads"]) is True
     [s] = fake.requests(path=f"/{APP_ID}/subscriptions")
-    assert s.http_method == "POST" and s.form["method"] == "DELETE" and s.query == {}
-    assert s.form["object"] == "page" and s.form["fields"] == "messages,message_reads"
+    assert s.http_method == "BATCH" and s.method == "DELETE"
+    # Meta reads a DELETE operation's parameters from its relative_url (reference §0.4)
+    assert s.query == {"object": "page", "fields": "messages,message_reads"}
+    no_method_override(fake)
 
 
 @pytest.mark.parametrize("data,want", [({"success": True}, True), ({"success": "true"}, True), (True, True),
@@ -190,7 +205,8 @@ def test_subscribe_and_unsubscribe_page(client, fake):
     post, delete = fake.requests(path=f"/{PAGE_ID}/subscribed_apps")
     assert post.form["subscribed_fields"] == "messages,messaging_postbacks"
     assert post.form["appsecret_proof"] == hmac_hex(PAGE_TOKEN)
-    assert delete.form["method"] == "DELETE" and delete.form["access_token"] == PAGE_TOKEN
+    assert delete.method == "DELETE" and delete.token == PAGE_TOKEN
+    no_method_override(fake)
 
 
 def test_me_accounts_follows_cursor_paging_not_next_url(client, fake):
@@ -214,8 +230,9 @@ def test_debug_token(client, fake):
     d = client.debug_token(PAGE_TOKEN)
     assert d["type"] == "PAGE" and d["is_valid"] is True
     [s] = fake.requests(path="/debug_token")
-    assert s.http_method == "POST" and s.form["method"] == "GET" and s.form["input_token"] == PAGE_TOKEN
-    assert s.form["access_token"] == APP_TOKEN and s.query == {}
+    assert s.http_method == "BATCH" and s.method == "GET" and s.query == {"input_token": PAGE_TOKEN}
+    assert s.token == APP_TOKEN
+    assert all(PAGE_TOKEN not in str(req.url) for req in fake.wire)
 
 
 def test_debug_token_of_other_app(client, fake):

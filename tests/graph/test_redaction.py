@@ -103,10 +103,10 @@ def test_verbose_log_has_details_but_no_secrets(ran, log_lines):
         assert secret not in text and secret not in unquote(text)
     req = [line for line in log_lines if line.startswith("graph → ")]
     resp = [line for line in log_lines if line.startswith("graph ← ")]
-    assert len(req) == len(resp) == len(ran.seen)
+    assert len(req) == len(resp) == len(ran.wire)
     assert any("POST /v24.0/111222333/subscribed_apps" in line for line in req)
-    assert any("/v24.0/me/accounts?fields=id,name,access_token,tasks" in line for line in req)
-    assert any("batch=[3 operations]" in line for line in req)
+    assert any("GET me/accounts?fields=id,name,access_token,tasks" in line for line in req)
+    assert any("batch=[3 operations: GET 111222333/subscribed_apps?access_token=" in line for line in req)
     assert all(" ms (api v24.0" in line for line in resp)
     assert all(line.split()[2].isdigit() for line in resp)  # status
 
