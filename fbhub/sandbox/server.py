@@ -40,6 +40,9 @@ class RecordedRequest:
     status: int  # 0 = connection dropped on purpose (reset_connections fault)
     time: float = field(default_factory=time.time)
     duration: float = 0.0
+    # True for one operation of a batch request (recorded right after the batch request that carried it):
+    # ``method``/``path``/``params`` are the operation's, ``query`` its relative_url query.
+    batch_op: bool = False
 
     @property
     def unversioned_path(self) -> str:
@@ -167,7 +170,13 @@ class _Handler(BaseHTTPRequestHandler):
         if delay > 0:
             time.sleep(delay)
 
-        g = glob_first(world.faults.reset_connections, norm) if world.faults.reset_connections else None
+        g = None
+        if world.faults.reset_connections:
+            # A dropped connection takes the whole request, batch operations included.
+            for p in [norm, *_op_paths(sb, norm, params)]:
+                g = glob_first(world.faults.reset_connections, p)
+                if g is not None:
+                    break
         if g is not None and world.bump(f"reset:{g}") <= world.faults.reset_connections[g]:
             self.close_connection = True  # drop the connection without a response
             rec.duration = time.monotonic() - t0
@@ -175,7 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._log(method, path, query, "reset", rec.duration)
             return
 
-        resp = sb.graph.handle(method, path, params, headers, host=self.headers.get("Host") or sb.url[7:])
+        resp = sb.graph.handle(method, path, params, headers, host=self.headers.get("Host") or sb.url[7:],
+                               query_keys=frozenset(urllib.parse.parse_qs(query, keep_blank_values=True)))
         body = json.dumps(resp.body, separators=(",", ":")).encode()
         if world.faults.malformed and glob_first(world.faults.malformed, norm) is not None:
             body = body[: max(1, len(body) // 2)]  # truncated, not parseable JSON
@@ -183,6 +193,9 @@ class _Handler(BaseHTTPRequestHandler):
         rec.status = resp.status
         rec.duration = time.monotonic() - t0
         sb.record(rec)
+        for op_method, op_path, op_params, op_status in resp.ops:
+            sb.record(RecordedRequest(method=op_method, path=op_path, query="", headers={}, params=op_params,
+                                      status=op_status, duration=rec.duration, batch_op=True))
         self._log(method, path, query, str(resp.status), rec.duration)
         try:
             self.send_response(resp.status)
@@ -202,6 +215,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         target = path + (f"?{query}" if query else "")
         log(redact(f"{method} {target} -> {status} ({duration * 1000:.0f} ms)"))
+
+
+def _op_paths(sb: Sandbox, norm: str, params: dict[str, Any]) -> list[str]:
+    """The unversioned paths of a batch request's operations (empty for any other request)."""
+    if norm != "/" or "batch" not in params:
+        return []
+    try:
+        ops = json.loads(str(params["batch"])) if not isinstance(params["batch"], list) else params["batch"]
+    except ValueError:
+        return []
+    out = []
+    for op in ops if isinstance(ops, list) else []:
+        if isinstance(op, dict) and op.get("relative_url"):
+            rel = str(op["relative_url"]).split("?", 1)[0]
+            out.append(sb.graph.normalized(rel if rel.startswith("/") else "/" + rel))
+    return out
 
 
 def _trace(body: Any) -> str:

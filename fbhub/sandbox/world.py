@@ -22,6 +22,15 @@ APP_ROLES = ("administrators", "developers", "testers", "insights users")
 PAGE_TASKS = ("ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE")
 ENDPOINT_BEHAVIOURS = ("ok", "not_found", "server_error", "wrong_challenge", "timeout")
 DEFAULT_VERSION = "v24.0"
+# Meta closed the HTTP method override, multi-ID requests, date/time formatting, field aliases, JSONP and async
+# batches to apps created on or after this day, on every Graph version ("Introducing Graph API v27.0 and
+# Marketing API v27.0", https://developers.facebook.com/blog/post/2026/11/04/introducing-graph-api-v27-and-marketing-api-v27/).
+LEGACY_CLOSED_FOR_APPS_CREATED = "2026-11-04"
+# A world's app is a new app unless the world file says otherwise: an operator following the guide today
+# creates one.
+DEFAULT_APP_CREATED = "2026-11-20"
+# Transport forms a world can be told to ignore (``ignore_transport``), so a client's fallback is exercised.
+TRANSPORT_FORMS = ("header", "batch", "query")
 
 # Readable Application fields (reference §2.2). Values the world does not set are omitted from
 # responses, as Graph omits empty fields.
@@ -98,6 +107,12 @@ class App:
     subscriptions: dict[str, Subscription] = field(default_factory=dict)  # by object
     roles: list[AppRole] = field(default_factory=list)
     permissions: dict[str, str] = field(default_factory=dict)  # permission -> live | unapproved
+    created: str = DEFAULT_APP_CREATED  # YYYY-MM-DD: decides which legacy Graph features the app may use
+
+    @property
+    def is_new(self) -> bool:
+        """Created on or after 2026-11-04: no method override, no legacy features."""
+        return self.created >= LEGACY_CLOSED_FOR_APPS_CREATED
 
     def field_value(self, name: str) -> Any:
         if name == "id":
@@ -241,6 +256,7 @@ class World:
         reachable_hosts: list[str] | None = None,
         default_version: str = DEFAULT_VERSION,
         api_date: str | None = None,
+        ignore_transport: list[str] | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.apps: dict[str, App] = {a.id: a for a in apps or []}
@@ -253,6 +269,9 @@ class World:
         self.default_version = default_version
         # Date used to decide which Graph versions are expired ("YYYY-MM-DD"); None = today.
         self.api_date = api_date
+        # Transport forms this Graph API does not read (header: the Authorization header is ignored; query:
+        # an access_token in the URL query is ignored; batch: batch requests are refused).
+        self.ignore_transport: list[str] = list(ignore_transport or [])
         # Fault and rate-limit bookkeeping (not part of the world file).
         self.counters: dict[str, int] = {}
 
@@ -313,6 +332,7 @@ class World:
                 reachable_hosts=list(self.reachable_hosts),
                 default_version=self.default_version,
                 api_date=self.api_date,
+                ignore_transport=list(self.ignore_transport),
             )
         return w
 
@@ -340,9 +360,12 @@ def _world_to_dict(w: World) -> dict[str, Any]:
         out["api_date"] = str(w.api_date)
     out["default_version"] = w.default_version
     out["reachable_hosts"] = list(w.reachable_hosts)
+    if w.ignore_transport:
+        out["ignore_transport"] = list(w.ignore_transport)
     out["apps"] = []
     for a in w.apps.values():
-        d: dict[str, Any] = {"id": a.id, "secret": a.secret, "name": a.name, "category": a.category}
+        d: dict[str, Any] = {"id": a.id, "secret": a.secret, "name": a.name, "category": a.category,
+                             "created": a.created}
         if a.settings:
             d["settings"] = copy.deepcopy(a.settings)
         d["require_app_secret"] = a.require_app_secret

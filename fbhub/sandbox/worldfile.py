@@ -12,10 +12,12 @@ from fbhub.fields import KNOWN_FIELDS
 from fbhub.sandbox.world import (
     APP_FIELDS,
     APP_ROLES,
+    DEFAULT_APP_CREATED,
     DEFAULT_VERSION,
     ENDPOINT_BEHAVIOURS,
     PAGE_TASKS,
     TOKEN_TYPES,
+    TRANSPORT_FORMS,
     App,
     AppRole,
     Faults,
@@ -33,7 +35,7 @@ from fbhub.sandbox.world import (
 
 _VERSION_RE = re.compile(r"^v\d+\.\d+$")
 _TOP_KEYS = {"version", "name", "summary", "api_date", "default_version", "reachable_hosts", "apps",
-             "users", "pages", "tokens", "faults", "operator"}
+             "users", "pages", "tokens", "faults", "operator", "ignore_transport"}
 _DAY = 86400
 
 
@@ -245,6 +247,12 @@ def _parse(data: Any, source: str) -> tuple[World, dict[str, Any]]:
             raise v.fail(v.line_of(top, "api_date"), f"api_date {api_date!r} is not a date",
                          "write it as YYYY-MM-DD") from None
     reachable = v.strings(top, "reachable_hosts", "the world file")
+    raw_ignore = top.get("ignore_transport")
+    ignore = [raw_ignore] if isinstance(raw_ignore, str) else v.strings(top, "ignore_transport", "the world file")
+    for form in ignore:
+        if form not in TRANSPORT_FORMS:
+            raise v.fail(v.line_of(top, "ignore_transport"), f"ignore_transport has unknown form {form!r}",
+                         f"use some of: {', '.join(TRANSPORT_FORMS)}")
 
     t0 = int(now())
     apps = [_app(v, a, i) for i, a in enumerate(v.seq(top.get("apps"), "apps", v.line_of(top, "apps")))]
@@ -277,7 +285,8 @@ def _parse(data: Any, source: str) -> tuple[World, dict[str, Any]]:
     faults = _faults(v, top.get("faults"), v.line_of(top, "faults"))
 
     world = World(apps=apps, pages=pages, users=users, tokens=tokens, faults=faults,
-                  reachable_hosts=reachable, default_version=default_version, api_date=api_date)
+                  reachable_hosts=reachable, default_version=default_version, api_date=api_date,
+                  ignore_transport=ignore)
     extra: dict[str, Any] = {
         "name": v.string(top, "name", "the world file"),
         "summary": v.string(top, "summary", "the world file"),
@@ -296,11 +305,24 @@ def _unique(v: _Validator, items: list, what: str, top: dict) -> set[str]:
     return ids
 
 
+def _created(v: _Validator, a: Any, what: str) -> str:
+    """``created: YYYY-MM-DD`` (YAML may hand over a date): when the app was created in Meta's dashboard."""
+    raw = a.get("created")
+    if raw is None:
+        return DEFAULT_APP_CREATED
+    text = raw.isoformat() if isinstance(raw, _dt.date) else str(raw)
+    try:
+        return _dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise v.fail(v.line_of(a, "created"), f"{what}.created {raw!r} is not a date",
+                     "write it as YYYY-MM-DD (apps created on or after 2026-11-04 are new apps)") from None
+
+
 def _app(v: _Validator, a: Any, i: int) -> App:
     what = f"apps[{i}]"
     a = v.mapping(a, what, None)
     v.keys(a, {"id", "secret", "name", "category", "settings", "require_app_secret",
-               "webhook_endpoint_behaviour", "subscriptions", "roles", "permissions"}, what)
+               "webhook_endpoint_behaviour", "subscriptions", "roles", "permissions", "created"}, what)
     secret = v.string(a, "secret", what, required=True)
     app = App(
         id=v.ident(a, "id", what),
@@ -309,6 +331,7 @@ def _app(v: _Validator, a: Any, i: int) -> App:
         category=v.string(a, "category", what, default="Messaging"),
         require_app_secret=v.boolean(a, "require_app_secret", what, False),
         webhook_endpoint_behaviour=v.one_of(a, "webhook_endpoint_behaviour", what, ENDPOINT_BEHAVIOURS, "ok"),
+        created=_created(v, a, what),
     )
     settings = a.get("settings") or {}
     settings = v.mapping(settings, f"{what}.settings", v.line_of(a, "settings"))

@@ -316,6 +316,8 @@ def test_retries_are_logged_and_bounded_by_attempts():
         run = run_cli("--verbose", "verify-app", "--json", env=sandbox_env(sb, FBHUB_RETRY_BUDGET="6"))
         per_path: dict[str, int] = {}
         for r in sb.requests:
+            if r.unversioned_path == "/" and "batch" in r.params:
+                continue  # reads travel as batch operations: counted by their own path
             per_path[r.unversioned_path] = per_path.get(r.unversioned_path, 0) + 1
     assert run.exit_code == 0, run.stderr[-2000:]
     assert "retrying in" in run.stderr

@@ -139,11 +139,11 @@ def test_recorded_requests_and_redacted_log(sandbox):
     sb = sandbox(log=lines.append)
     op = sb.operator
     with client(sb) as c:
-        c.post(f"/v24.0/{op.app_id}/subscriptions?method=GET", data={"access_token": app_token(sb)})
+        c.post(f"/v24.0/{op.app_id}?fields=id", data={"access_token": app_token(sb), "contact_email": "a@b.c"})
         c.get("/v24.0/me", params={"access_token": op.page_tokens[0]})
     rec = sb.requests[0]
-    assert rec.method == "POST" and rec.path == f"/v24.0/{op.app_id}/subscriptions"
-    assert rec.query == "method=GET" and rec.params["access_token"] == app_token(sb)
+    assert rec.method == "POST" and rec.path == f"/v24.0/{op.app_id}"
+    assert rec.query == "fields=id" and rec.params["access_token"] == app_token(sb)
     assert rec.status == 200 and rec.headers["content-type"].startswith("application/x-www-form-urlencoded")
     assert len(lines) == 2
     assert all(op.page_tokens[0] not in line and op.app_secret not in line for line in lines)

@@ -1,6 +1,9 @@
+
 """/oauth/access_token, version handling, token sources and method override."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 
@@ -96,9 +99,15 @@ def test_token_sources(healthy):
     want = {"name": "Alex Admin", "id": "100012345678901"}
     with client(healthy) as c:
         assert c.get("/v24.0/me", params={"access_token": tok}).json() == want
-        assert c.post("/v24.0/me", data={"access_token": tok, "method": "GET"}).json() == want
         assert c.get("/v24.0/me", headers={"Authorization": f"Bearer {tok}"}).json() == want
         assert c.get("/v24.0/me", headers={"Authorization": f"OAuth {tok}"}).json() == want
+        r = c.post("/v24.0/", data={"access_token": tok, "batch": '[{"method":"GET","relative_url":"me"}]'})
+        assert json.loads(r.json()[0]["body"]) == want
+        # the method override: refused to an app created on or after 2026-11-04 (the default world's app) …
+        assert error_of(c.post("/v24.0/me", data={"access_token": tok, "method": "GET"}))["code"] == 100
+        healthy.world.apps[healthy.operator.app_id].created = "2025-06-01"
+        # … and still answered for an older app, form or JSON body
+        assert c.post("/v24.0/me", data={"access_token": tok, "method": "GET"}).json() == want
         r = c.post("/v24.0/me", json={"access_token": tok, "method": "GET"})
         assert r.json() == want
         r = c.get("/v24.0/me")
@@ -107,8 +116,9 @@ def test_token_sources(healthy):
     assert (err["code"], err["message"]) == (104, "An access token is required to request this resource.")
 
 
-def test_method_override_delete(sandbox):
+def test_method_override_delete_for_an_old_app(sandbox):
     sb = sandbox()
+    sb.world.apps[sb.operator.app_id].created = "2026-11-03"  # the day before Meta closed the override
     with client(sb) as c:
         r = c.post(f"/v24.0/{sb.operator.app_id}/subscriptions",
                    data={"access_token": app_token(sb), "method": "DELETE", "object": "page"})

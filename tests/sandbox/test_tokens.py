@@ -174,7 +174,7 @@ def test_app_node_of_the_token():
 
     with run_sandbox("token-other-app") as sb:
         tok = sb.operator.page_tokens[0]
-        r = httpx.post(f"{sb.url}/v24.0/app", data={"method": "GET", "access_token": tok})
+        r = httpx.get(f"{sb.url}/v24.0/app", headers={"Authorization": f"Bearer {tok}"})
         assert r.status_code == 200
         body = r.json()
         assert body["id"] != sb.operator.app_id and body["name"]
