@@ -292,7 +292,10 @@ class ConfigFile:
     def save(self) -> None:
         """Write the file atomically; a failed write (disk full, permissions) is a ConfigError naming the file,
         and the file on disk stays as it was."""
+        from fbhub import changes
+
         write_or_explain(self.path, self.dump(), what="config file", again="run the command again")
+        changes.done(f"config file {self.path} saved")
 
 
 def _read_text(path: Path) -> str | None:

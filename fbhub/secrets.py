@@ -7,11 +7,12 @@ without one: ``FBHUB_APP_SECRET``, ``FBHUB_PAGE_TOKENS`` (comma- or whitespace-s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -270,6 +271,7 @@ class SecretStore:
         self.choice = store if store in STORE_CHOICES else "auto"
         self.directory = directory
         self._backend: Backend | None = None
+        self._lock_depth = 0
         self.auto_reason: str | None = None  # why "auto" chose the file store
 
     @classmethod
@@ -488,36 +490,97 @@ class SecretStore:
         return [str(x) for x in data] if isinstance(data, list) else []
 
     # -- writing -----------------------------------------------------------------------------
+    # Page tokens are kept one per entry plus an index of their labels (keyrings cannot list their entries).
+    # Two rules keep store and index consistent for every backend, whatever stops a run half-way:
+    #  - writers take turns: a lock file beside the config (``.secrets.lock``) around every read-change-write
+    #    of the index, so parallel ``secrets set page-token`` / ``configure`` never drop each other's labels;
+    #  - the index is always a superset of the stored tokens: a label is added before its token is written and
+    #    removed after its token is deleted. An interrupted run can leave a label without a token (listed as
+    #    nothing, removed by the next delete), never a token nobody can list or delete.
+    def lock_path(self) -> Path:
+        return self.file_path().parent / ".secrets.lock"
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's lock (re-entrant within this store object)."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        from fbhub.locks import file_lock
+
+        with file_lock(self.lock_path(), what="secret store"):
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+
     def set(self, kind: str, value: str, *, label: str | None = None) -> str:
-        """Validate and store a secret in the keyring; returns the key it was stored under."""
-        value = VALIDATORS[kind](value, "input")
-        register_secret(value)
-        if kind == "page-token":
-            label = label or token_label(value)
+        """Validate and store a secret; returns the key it was stored under."""
+        return self.set_many(kind, [(value, label)])[0]
+
+    def set_many(self, kind: str, items: list[tuple[str, str | None]]) -> list[str]:
+        """Validate every value first, then store them all (one lock, the index written once, before the
+        tokens). Nothing is stored when one value is invalid. Each stored value is recorded in
+        ``fbhub.changes`` as it lands, so an interrupted run can say exactly what was stored."""
+        from fbhub import changes
+
+        values = []
+        for n, (value, label) in enumerate(items, 1):
+            try:
+                values.append((VALIDATORS[kind](value, "input"), label))
+            except UsageError as exc:
+                if len(items) == 1:
+                    raise
+                raise UsageError(f"value {n} of {len(items)}: {exc.message}; nothing was stored", hint=exc.hint) \
+                    from None
+        for value, _ in values:
+            register_secret(value)
+        what = KINDS[kind].label
+        with self.locked():
+            where = self.backend_where()
+            if kind != "page-token":
+                keys = []
+                for value, _ in values:
+                    line = f"{what} {mask(value)} stored in {where}"
+                    changes.planned(line)
+                    self._set(kind, value, kind)
+                    changes.done(line)
+                    keys.append(kind)
+                return keys
+            labelled = [(value, label or token_label(value)) for value, label in values]
+            lines = [f"{what} {mask(value)} stored as {label} in {where}" for value, label in labelled]
+            changes.planned(*lines)
             index = self._index()
-            self._set(f"page-token:{label}", value, kind)
-            if label not in index:
-                index.append(label)
-                self._set("page-token-index", json.dumps(index), kind)
-            return label
-        self._set(kind, value, kind)
-        return kind
+            new = [label for _, label in labelled if label not in index]
+            if new:
+                self._set("page-token-index", json.dumps(index + list(dict.fromkeys(new))), kind)
+            for (value, label), line in zip(labelled, lines, strict=True):
+                self._set(f"page-token:{label}", value, kind)
+                changes.done(line)
+            return [label for _, label in labelled]
 
     def delete(self, kind: str, *, label: str | None = None) -> int:
         """Delete a secret (all page tokens, or one by label); returns how many were removed."""
         if kind != "page-token":
-            return int(self._delete(kind, kind))
-        index = self._index()
-        targets = [label] if label else list(index)
-        n = 0
-        for lab in targets:
-            n += int(self._delete(f"page-token:{lab}", kind))
-        remaining = [x for x in index if x not in targets]
-        if remaining:
-            self._set("page-token-index", json.dumps(remaining), kind)
-        else:
-            self._delete("page-token-index", kind)
-        return n
+            with self.locked():
+                return int(self._delete(kind, kind))
+        with self.locked():
+            index = self._index()
+            targets = [label] if label else list(index)
+            n = 0
+            for lab in targets:
+                n += int(self._delete(f"page-token:{lab}", kind))
+            remaining = [x for x in index if x not in targets]
+            if remaining:
+                self._set("page-token-index", json.dumps(remaining), kind)
+            else:
+                self._delete("page-token-index", kind)
+            return n
 
 
 def _describe(exc: Exception) -> str:

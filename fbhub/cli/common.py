@@ -108,20 +108,35 @@ def load_context(ctx: typer.Context, *, profile: str | None = None, **flags: Any
                       log=lambda line: err_line(f"{tag} {line}"))
 
 
+def _changes_made_before_stopping() -> None:
+    """After an error: what the command had already changed (so "error" never reads as "nothing happened")."""
+    from fbhub import changes
+
+    rec = changes.snapshot()
+    if rec.done or rec.uncertain:
+        for line in rec.lines(verb="stopped"):
+            err_line(line)
+
+
 def handle_errors(fn: F) -> F:
     """Render expected failures as one line (plus hint) with their exit code; never a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from fbhub import changes
+
+        changes.reset()
         try:
             return fn(*args, **kwargs)
         except FbhubError as exc:
             err_line(f"error: {exc.message}")
             if exc.hint:
                 err_line(f"hint: {exc.hint}")
+            _changes_made_before_stopping()
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err_line("interrupted; nothing was left half-written")
+            for line in changes.snapshot().lines():
+                err_line(line)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
@@ -134,6 +149,7 @@ def handle_errors(fn: F) -> F:
                 raise
             err_line(f"error: unexpected {type(exc).__name__}: {exc}")
             err_line("hint: this is a bug in fbhub; rerun with FBHUB_DEBUG=1 to see the traceback")
+            _changes_made_before_stopping()
             raise typer.Exit(EXIT_FAILED) from None
 
     return wrapper  # type: ignore[return-value]

@@ -216,9 +216,17 @@ def configure(
         w.run(stage=stage)
     except KeyboardInterrupt:
         here = w.running.id if w.running else state.next_stage(ORDER)
+        from fbhub import changes
+
         err_line("")
-        err_line(f"interrupted{f' at stage {here}' if here else ''}: nothing of this stage was saved; the config "
-                 "is as it was before it")
+        rec = changes.snapshot()
+        if rec.done or rec.uncertain:  # stopped while saving the stage: say exactly what was stored
+            err_line(f"interrupted{f' at stage {here}' if here else ''} while saving it:")
+            for line in rec.lines()[1:]:
+                err_line(line)
+        else:
+            err_line(f"interrupted{f' at stage {here}' if here else ''}: nothing of this stage was saved; the "
+                     "config is as it was before it")
         err_line(resume_line(here))
         raise typer.Exit(130) from None
     except FbhubError as exc:

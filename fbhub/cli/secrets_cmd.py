@@ -91,10 +91,11 @@ def set_(
         tokens = [value]
     if not tokens or tokens == [""]:
         raise UsageError(f"no {KINDS[kind].label} was given", hint="type or pipe the value on standard input")
-    for tok in tokens:
-        label = store.set(kind, tok, label=page)
+    # every value is validated before any is stored (one bad token of three stores nothing)
+    labels = store.set_many(kind, [(tok, page) for tok in tokens])
+    for tok, label in zip(tokens, labels, strict=True):
         where = f" as {label}" if kind == "page-token" else ""
-        typer.echo(f"stored {KINDS[kind].label} {mask(tok)}{where} in {store.backend_where()} "
+        typer.echo(f"stored {KINDS[kind].label} {mask(tok.strip())}{where} in {store.backend_where()} "
                    f"(profile {store.profile})")
     if generate:
         typer.echo("to paste it into Meta's dashboard and the CX server: fbhub secrets show verify-token --reveal")

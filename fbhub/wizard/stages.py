@@ -249,7 +249,10 @@ class Wizard:
         """Run the planned stages; returns the ids of the stages it completed."""
         todo = self.plan(stage=stage)
         total = len(STAGES)
+        from fbhub import changes
+
         for spec in todo:
+            changes.reset()  # an interrupted stage reports what it stored, not what earlier stages did
             self.running = spec
             self.state.set_current(spec.id)
             self.state.save()

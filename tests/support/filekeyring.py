@@ -24,7 +24,11 @@ class FileKeyring(KeyringBackend):
         return json.loads(p.read_text()) if p.exists() else {}
 
     def _save(self, data: dict[str, str]) -> None:
-        self._path().write_text(json.dumps(data))
+        # atomic, so a reader in another process never sees half a file (fbhub serialises its own writers)
+        p = self._path()
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, p)
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._load().get(f"{service}\x00{username}")
