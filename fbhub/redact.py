@@ -69,7 +69,7 @@ class Redactor:
     """
 
     _MERGE_AT = 64
-    _PREFIX = 20
+    _PREFIX = 10
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
@@ -87,7 +87,10 @@ class Redactor:
                     for form in {s, _url_quote(s)}:
                         self._secrets[form] = s
                         pending.append(form)
-            self._pending = tuple(sorted(pending, key=len, reverse=True))
+            # longest first, for the str.replace scan; a list long enough to be merged into the index first is
+            # left unsorted (sorting it on every add made registering thousands of tokens quadratic)
+            self._pending = tuple(sorted(pending, key=len, reverse=True) if len(pending) < self._MERGE_AT
+                                  else pending)
 
     def _merge(self) -> None:
         with self._lock:
@@ -96,8 +99,7 @@ class Redactor:
             by_prefix: dict[str, list[str]] = {}
             for form in sorted(self._secrets, key=len, reverse=True):
                 by_prefix.setdefault(form[: self._PREFIX], []).append(form)
-            alternation = "|".join(re.escape(p) for p in sorted(by_prefix, key=len, reverse=True))
-            self._index = (re.compile(alternation), by_prefix)
+            self._index = (re.compile(_trie_pattern(by_prefix)), by_prefix)
             self._pending = ()
 
     def __call__(self, text: str) -> str:
@@ -115,6 +117,30 @@ class Redactor:
             if form in text:
                 text = text.replace(form, mask(secrets[form]))
         return redact_text(text)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex matching any of ``words`` (longest first), shaped as a trie: ``EAAG(?:ab|cd)``. With thousands
+    of tokens sharing their first characters, the engine follows one branch per character instead of trying
+    every alternative at each place where a masked token (``EAAG…``) appears."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        ends = "" in node
+        if len(branches) == 1 and not ends:
+            return branches[0]
+        # longer matches first: the end of a word (the empty branch) is tried last
+        return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
+
+    return emit(trie)
 
 
 def _replace_indexed(text: str, pattern: re.Pattern[str], by_prefix: dict[str, list[str]],
@@ -173,15 +199,35 @@ def redact_text(text: str) -> str:
         val = m.group("val")
         return f"{m.group('key')}{val if MASK in val else mask(val)}"
 
-    if "=" in text or "%3D" in text:
+    named = any(p in text for p in _SECRET_PARAMS)  # substring tests are cheap; the regexes over a big text are not
+    if named and ("=" in text or "%3D" in text):
         text = _PARAM_RE.sub(_param, text)
-    if '"' in text:
+    if named and '"' in text:
         text = _JSON_RE.sub(_json, text)
         text = _JSON_OPEN_RE.sub(_json_open, text)
     low = text.lower()
     if "bearer" in low or "oauth" in low:
-        text = _AUTH_RE.sub(_auth, text)
+        # try the pattern only where one of its words is (the regex over a whole large report is slow)
+        out: list[str] = []
+        pos = 0
+        for i in sorted(_find_all(low, "bearer") + _find_all(low, "oauth")):
+            if i < pos:
+                continue
+            m = _AUTH_RE.match(text, i)
+            if m:
+                out += [text[pos:i], _auth(m)]
+                pos = m.end()
+        if out:
+            text = "".join(out) + text[pos:]
     return text
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    found, i = [], text.find(word)
+    while i >= 0:
+        found.append(i)
+        i = text.find(word, i + 1)
+    return found
 
 
 # One process-wide redactor: every secret fbhub loads is registered here, and the logger, the

@@ -103,6 +103,7 @@ def parse_pages(value: Any) -> list[dict[str, str]]:
     else:
         raise UsageError(f"invalid pages {_shown(value)}", hint="write pages as 111:Support,222:Sales")
     pages: list[dict[str, str]] = []
+    seen: set[str] = set()
     for item in items:
         if isinstance(item, dict):
             pid, name = item.get("id"), item.get("name", "")
@@ -111,8 +112,9 @@ def parse_pages(value: Any) -> list[dict[str, str]]:
         else:
             raise UsageError(f"invalid page entry {_shown(item)}", hint="write pages as 111:Support,222:Sales")
         pid = parse_page_id(pid.strip() if isinstance(pid, str) else pid)
-        if any(p["id"] == pid for p in pages):
+        if pid in seen:
             continue
+        seen.add(pid)
         pages.append({"id": pid, "name": str(name or "").strip()})
     return pages
 
