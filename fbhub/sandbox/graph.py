@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fbhub.fields import KNOWN_FIELDS
+from fbhub.meta.versions import VERSION_TABLE, available_versions
 from fbhub.redact import register_secret
 from fbhub.sandbox.world import (
     APP_DEFAULT_FIELDS,
@@ -41,47 +42,9 @@ from fbhub.sandbox.world import (
 
 # ----------------------------------------------------------------------------- versions (§12)
 
-# (version, available-until date or None = no end date announced)
-VERSIONS: tuple[tuple[str, str | None], ...] = (
-    ("v27.0", None),  # UNSURE: released Nov 4, 2026; label not visible in the changelog snapshot
-    ("v26.0", None),
-    ("v25.0", "2028-07-29"),
-    ("v24.0", "2028-02-18"),
-    ("v23.0", "2027-10-08"),
-    ("v22.0", "2027-05-20"),
-    ("v21.0", "2027-01-21"),
-    ("v20.0", "2026-09-24"),
-    ("v19.0", "2026-05-21"),
-    ("v18.0", "2026-01-26"),
-    ("v17.0", "2025-09-12"),
-    ("v16.0", "2025-05-14"),
-    ("v15.0", "2024-11-20"),
-    ("v14.0", "2024-09-17"),
-    ("v13.0", "2024-05-28"),
-    ("v12.0", "2024-02-08"),
-    ("v11.0", "2023-09-14"),
-    ("v10.0", "2023-06-08"),
-    ("v9.0", "2023-02-23"),
-    ("v8.0", "2022-11-01"),
-    ("v7.0", "2022-08-04"),
-    ("v6.0", "2022-05-05"),
-    ("v5.0", "2022-02-03"),
-    ("v4.0", "2021-11-02"),
-    ("v3.3", "2021-08-03"),
-    ("v3.2", "2021-05-04"),
-    ("v3.1", "2020-10-27"),
-    ("v3.0", "2020-07-28"),
-    *((f"v2.{n}", "2020-07-28") for n in range(12, -1, -1)),  # all gone by 2020
-    ("v1.0", "2015-04-30"),
-)
-_VERSION_UNTIL = dict(VERSIONS)
 _VERSION_SEG = re.compile(r"^v\d")
 _VERSION_OK = re.compile(r"^v\d+\.\d+$")
-
-
-def available_versions(today: _dt.date) -> list[str]:
-    """Versions still served on ``today``, newest first."""
-    return [v for v, until in VERSIONS if until is None or _dt.date.fromisoformat(until) > today]
+# The version table is Meta's (fbhub.meta.versions): one table for fbhub's checks and this simulator.
 
 
 # ----------------------------------------------------------------------------- field sets
@@ -349,10 +312,13 @@ class Graph:
         if segs and _VERSION_SEG.match(segs[0]):
             v = segs[0]
             rest = "/" + "/".join(segs[1:])
-            if not _VERSION_OK.match(v) or v not in _VERSION_UNTIL:
-                # UNSURE: a well-formed but non-existent version (v99.0) is treated like a malformed one.
+            today = self.world.today()
+            row = VERSION_TABLE.get(v) if _VERSION_OK.match(v) else None
+            if row is None or row.released > today:
+                # UNSURE: a well-formed but non-existent (or not yet released) version is treated like a
+                # malformed one.
                 return None, rest, _unknown_path("/" + "/".join(segs))
-            live = available_versions(self.world.today())
+            live = available_versions(today)
             if v in live:
                 return v, rest, None
             # Expired: served by the oldest version still available (§12).
@@ -1221,5 +1187,5 @@ def _page_field(page: Page, f: str) -> Any:
     return None
 
 
-__all__ = ["Graph", "GraphError", "GraphResponse", "VERSIONS", "app_token_for", "appsecret_proof",
-           "available_versions", "derive_token"]
+__all__ = ["Graph", "GraphError", "GraphResponse", "app_token_for", "appsecret_proof", "available_versions",
+           "derive_token"]

@@ -190,3 +190,20 @@ def test_keepalive_client_many_requests(healthy):
     with httpx.Client(base_url=healthy.url, trust_env=False) as c:
         for _ in range(20):
             assert c.get("/v24.0/me", params={"access_token": healthy.operator.user_token}).status_code == 200
+
+
+def test_pinning_the_newest_version_is_not_a_warning():
+    """v27.0 (released 2026-11-04, end not announced) is in the one version table: FB701 passes."""
+    import json as _json
+
+    from fbhub.meta.versions import latest_version
+    from fbhub.sandbox import run_sandbox
+    from tests.hardening.support import run_cli, sandbox_env
+
+    newest = latest_version()
+    with run_sandbox("healthy") as sb:
+        run = run_cli("doctor", "--format", "json", "--only", "FB7",
+                      env=sandbox_env(sb, FBHUB_GRAPH_VERSION=newest))
+    results = {r["id"]: r for r in _json.loads(run.stdout)["results"]}
+    assert results["FB701"]["status"] == "pass", results["FB701"]
+    assert results["FB702"]["status"] == "pass", results["FB702"]  # the sandbox served what was asked
