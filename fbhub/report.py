@@ -226,7 +226,8 @@ def to_json(results: Iterable[CheckResult], meta: ReportMeta, *, exit_code: int 
     # Pretty header, then one result per line: readable, grep-friendly, and encoded by json's C encoder
     # (indent= falls back to the slow pure-Python encoder, which dominates with thousands of results).
     head = json.dumps(doc, indent=2, ensure_ascii=False, default=str)[:-2]
-    body = ",\n".join("    " + json.dumps(r, ensure_ascii=False, default=str) for r in rows)
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one encoder for thousands of rows
+    body = ",\n".join(["    " + encode(r) for r in rows])
     text = (f'{head},\n  "results": [\n{body}\n  ],\n  "extra": '
             f"{json.dumps(extra, ensure_ascii=False, default=str)}\n}}")
     return redact(text)  # one pass over the whole text: JSON escaping leaves token characters alone
