@@ -187,3 +187,29 @@ def test_schedule_arithmetic():
     docs = [{"extra": {"graph_usage": {"app": {"call_count": 12, "total_time": 80}}}},
             {"extra": {"graph_usage": {"business": {"call_count": 30}}}}, {"profile": "broken", "exit_code": 2}]
     assert usage_percent(docs) == 80
+
+
+def test_every_profile_with_its_label(sandbox, isolated_env):
+    """fbhub monitor --all-profiles: one run covers each installation; samples carry the profile label."""
+    import yaml
+
+    healthy, broken = sandbox("healthy"), sandbox("callback-wrong-domain")
+    profiles = {name: {"domain": sb.operator.domain, "app_id": sb.operator.app_id, "graph_url": sb.url,
+                       "pages": sb.operator.pages}
+                for name, sb in (("staging", healthy), ("production", broken))}
+    (isolated_env / "config.yaml").write_text(yaml.safe_dump({"version": 1, "profiles": profiles}, sort_keys=False))
+    env = dict(os.environ, FBHUB_VERIFY_TOKEN=healthy.operator.verify_token)
+    for name, sb in (("STAGING", healthy), ("PRODUCTION", broken)):
+        env[f"FBHUB_{name}_APP_SECRET"] = sb.operator.app_secret
+        env[f"FBHUB_{name}_PAGE_TOKENS"] = ",".join(sb.operator.page_tokens)
+    mon = MonitorProcess(env, "--all-profiles", "--interval", "1h")
+    try:
+        mon.wait_for(lambda: mon.value("fbhub_monitor_runs_total", profile="production") == 1
+                     and mon.value("fbhub_monitor_runs_total", profile="staging") == 1)
+        assert mon.value("fbhub_check_status", id="FB403", profile="production") == 2
+        assert mon.value("fbhub_check_status", id="FB403", profile="staging") == 0
+        assert mon.value("fbhub_doctor_exit_code", profile="production") == 1
+        line = next(x for x in mon.log if " run 1 " in x)
+        assert "staging: " in line and "production: " in line  # still one line per run
+    finally:
+        mon.stop()
