@@ -2,10 +2,12 @@
 
 - ``mask(value)`` shows just enough to recognise a value: ``EAAG…x9Qz``.
 - ``Redactor`` remembers secret values and scrubs them from any text (log lines, URLs, bodies,
-  exception messages). ``redact_text`` also scrubs well-known secret parameters by name
-  (``access_token=``, ``client_secret=``, ``appsecret_proof=``, ``hub.verify_token=``,
-  ``input_token=``, ``fb_exchange_token=``, ``Authorization: Bearer …``) even when the value was
-  never registered.
+  exception messages): whole values first, then any run of ``FRAGMENT`` (8) or more characters of a
+  registered value, whatever surrounds it (a secret cut short, or glued to other text, is still hidden).
+  Redact first, cut after: text is shortened only once it is redacted. ``redact_text`` also scrubs
+  well-known secret parameters by name (``access_token=``, ``client_secret=``, ``appsecret_proof=``,
+  ``hub.verify_token=``, ``input_token=``, ``fb_exchange_token=``, ``Authorization: Bearer …``) even when
+  the value was never registered.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ import threading
 from collections.abc import Iterable
 
 MASK = "…"
+# Any run of this many characters of a registered secret is hidden, wherever it appears.
+FRAGMENT = 8
+# Fragment index: grams of _GRAM characters taken every _STEP characters of each secret. Any run of
+# FRAGMENT characters of a secret contains one of them (_GRAM + _STEP - 1 == FRAGMENT), so scanning the
+# text for these grams finds every such run with a quarter of the index a full one would need.
+_GRAM, _STEP = 5, 4
 _SECRET_PARAMS = (
     "access_token",
     "client_secret",
@@ -40,6 +48,7 @@ _JSON_RE = re.compile(
 _JSON_OPEN_RE = re.compile(
     r"(?P<key>\"(?:" + "|".join(re.escape(p) for p in _SECRET_PARAMS) + r")\"\s*:\s*\")(?P<val>[^\"\s']+)(?=[\s']|$)"
 )
+_APP_TOKEN_RE = re.compile(r"^[0-9]+(?:\||%7C)")
 _AUTH_RE = re.compile(r"(?i)(?P<key>\b(?:bearer|oauth)\s+)(?P<val>[A-Za-z0-9|._\-%]{20,})")
 
 
@@ -76,6 +85,12 @@ class Redactor:
         self._secrets: dict[str, str] = {}  # form seen in text -> the secret it belongs to
         self._index: tuple[re.Pattern[str], dict[str, list[str]]] | None = None
         self._pending: tuple[str, ...] = ()  # forms not in the index yet
+        # gram -> the form it was taken from (_more: every form, when several share a gram), and a pattern
+        # of runs of the forms' characters
+        self._grams: dict[str, str] = {}
+        self._more: dict[str, list[str]] = {}
+        self._alphabet: set[str] = set()
+        self._runs: re.Pattern[str] | None = None
         self.add(*secrets)
 
     def add(self, *secrets: str | None) -> None:
@@ -87,10 +102,31 @@ class Redactor:
                     for form in {s, _url_quote(s)}:
                         self._secrets[form] = s
                         pending.append(form)
+                        self._index_fragments(form)
             # longest first, for the str.replace scan; a list long enough to be merged into the index first is
             # left unsorted (sorting it on every add made registering thousands of tokens quadratic)
             self._pending = tuple(sorted(pending, key=len, reverse=True) if len(pending) < self._MERGE_AT
                                   else pending)
+
+    def _index_fragments(self, form: str) -> None:
+        # An app access token ``APPID|SECRET`` (or ``APPID%7CSECRET``): the App ID is not secret and is shown
+        # everywhere, so only the part after it counts for fragments (the whole value is still masked).
+        m = _APP_TOKEN_RE.match(form)
+        if m:
+            form = form[m.end():]
+        if len(form) < FRAGMENT:
+            return
+        grams, more = self._grams, self._more
+        for off in range(0, len(form) - _GRAM + 1, _STEP):
+            g = form[off:off + _GRAM]
+            first = grams.setdefault(g, form)
+            if first is not form:
+                more.setdefault(g, [first]).append(form)
+        new = set(form) - self._alphabet
+        if new:
+            self._alphabet |= new
+            chars = "".join(sorted(self._alphabet))
+            self._runs = re.compile("[" + re.escape(chars) + "]{" + str(FRAGMENT) + ",}")
 
     def _merge(self) -> None:
         with self._lock:
@@ -116,7 +152,44 @@ class Redactor:
         for form in pending:
             if form in text:
                 text = text.replace(form, mask(secrets[form]))
-        return redact_text(text)
+        return self._hide_fragments(redact_text(text))
+
+    def _hide_fragments(self, text: str) -> str:
+        """Hide every run of FRAGMENT or more characters of a registered value (after whole values were
+        masked): a value cut short, or surrounded by other characters, never shows 8 characters of itself."""
+        runs, grams, more = self._runs, self._grams, self._more
+        if runs is None or len(text) < FRAGMENT:
+            return text
+        spans: list[tuple[int, int]] = []
+        for m in runs.finditer(text):
+            lo, hi = m.span()
+            i = lo
+            while i <= hi - _GRAM:
+                g = text[i:i + _GRAM]
+                form = grams.get(g)
+                end = i + 1
+                if form is not None:
+                    for f in more.get(g) or (form,):
+                        a, b = _grow(text, lo, hi, i, f, g)
+                        if b - a >= FRAGMENT:
+                            spans.append((a, b))
+                            end = max(end, b - _GRAM + 1)
+                i = end
+        if not spans:
+            return text
+        spans.sort()
+        out: list[str] = []
+        pos = 0
+        for a, b in spans:
+            if b <= pos:
+                continue
+            a = max(a, pos)
+            out.append(text[pos:a])
+            if not out[-1].endswith(MASK):
+                out.append(MASK)
+            pos = b
+        out.append(text[pos:])
+        return "".join(out)
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -141,6 +214,24 @@ def _trie_pattern(words: Iterable[str]) -> str:
         return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
 
     return emit(trie)
+
+
+def _grow(text: str, lo: int, hi: int, i: int, form: str, gram: str) -> tuple[int, int]:
+    """The longest span of ``text`` (within ``lo``..``hi``) around the gram at ``i`` that ``form`` also holds
+    around one of the gram's places in it."""
+    best = (i, i)
+    off = form.find(gram)
+    while off >= 0:
+        a, b, k = i, i + len(gram), off
+        while a > lo and k > 0 and text[a - 1] == form[k - 1]:
+            a, k = a - 1, k - 1
+        k = off + len(gram)
+        while b < hi and k < len(form) and text[b] == form[k]:
+            b, k = b + 1, k + 1
+        if b - a > best[1] - best[0]:
+            best = (a, b)
+        off = form.find(gram, off + 1)
+    return best
 
 
 def _replace_indexed(text: str, pattern: re.Pattern[str], by_prefix: dict[str, list[str]],

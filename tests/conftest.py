@@ -37,7 +37,12 @@ def isolated_env(tmp_path, monkeypatch):
     import keyring
     from filekeyring import FileKeyring
 
+    import fbhub.redact
+
     keyring.set_keyring(FileKeyring())
+    # A new fbhub process starts with an empty redactor: so does every test (secrets planted by one test must
+    # not hide, or be hidden in, the output of the next; any 8 characters of a registered secret are masked).
+    monkeypatch.setattr(fbhub.redact, "GLOBAL", fbhub.redact.Redactor())
     yield home
 
 

@@ -10,12 +10,12 @@ operations per request; the client runs chunks concurrently and keeps the order.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fbhub.errors import UsageError
+from fbhub.graph import limits
 from fbhub.graph.errors import GraphBadResponse, GraphError, GraphTransientError, error_from_payload
 from fbhub.graph.retry import parse_retry_after, parse_usage, usage_wait
 from fbhub.graph.wire import SECRET_PARAMS, appsecret_proof, encode_params
@@ -133,7 +133,11 @@ def parse_entry(entry: Any, item: BatchItem, *, default_wait: float = 8.0) -> Ba
     data: Any = raw
     if isinstance(raw, str):
         try:
-            data = json.loads(raw) if raw.strip() else None
+            data = limits.loads(raw) if raw.strip() else None
+        except limits.UnreadableJSON as exc:
+            return BatchResult(status, None, GraphBadResponse(
+                f"batch operation {method} {path} answered with an unreadable answer: {exc}",
+                http_status=status, method=method, path=path), item.name)
         except ValueError:
             cls = GraphTransientError if status is not None and status >= 500 else GraphBadResponse
             return BatchResult(status, None, cls(

@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, urlencode
 import httpx
 
 from fbhub.errors import UsageError
+from fbhub.graph import limits
 from fbhub.graph.batch import BatchItem, BatchResult
 from fbhub.graph.errors import (
     SITUATIONS,
@@ -724,8 +725,11 @@ class GraphClient:
             wait = usage_wait(usage, default_wait=self.retry.max_delay)
         text = resp.text
         try:
-            data: Any = json.loads(text) if text.strip() else None
+            data: Any = limits.loads(text) if text.strip() else None
             is_json = text.strip() != ""
+        except limits.UnreadableJSON as exc:
+            return GraphBadResponse(f"Graph API answered {method} {shown} with an unreadable answer: {exc}",
+                                    http_status=status, method=method, path=shown)
         except ValueError:
             data, is_json = None, False
         if not is_json and oauth and status == 200 and "access_token=" in text:
@@ -733,7 +737,7 @@ class GraphClient:
             q = parse_qs(text.strip())
             data, is_json = {k: v[0] for k, v in q.items()}, True
         if not is_json:
-            snippet = " ".join(text.split())[:80]
+            snippet = " ".join(redact(text[:4096]).split())[:80]  # redact first, cut after
             if status >= 500 or status == 429:
                 cls = GraphRateLimitError if status == 429 else GraphTransientError
                 return cls(f"Graph API answered HTTP {status} to {method} {shown}"

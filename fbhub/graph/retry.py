@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -50,9 +49,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 def _json_header(value: str | None) -> Any:
     if not value:
         return None
+    from fbhub.graph.limits import loads
+
     try:
-        return json.loads(value)
-    except (ValueError, TypeError):
+        return loads(value)
+    except (ValueError, TypeError):  # UnreadableJSON (nested too deep) is a ValueError
         return None
 
 

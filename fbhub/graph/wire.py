@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fbhub.redact import register_secret
+
 # Parameters whose values are secrets: never in an HTTP request URL (unless the operator pinned
 # graph_transport = query), always masked in logs.
 SECRET_PARAMS = frozenset(
@@ -23,9 +25,13 @@ SECRET_PARAMS = frozenset(
 def appsecret_proof(token: str, app_secret: str, at: int | None = None) -> str:
     """hex(HMAC-SHA256(key=app_secret, msg=token)) — Graph's ``appsecret_proof``; with ``at`` (unix seconds) the
     time-stamped form ``msg = token + "|" + at`` sent with ``appsecret_time`` (Facebook Login Security page,
-    https://developers.facebook.com/documentation/facebook-login/security)."""
+    https://developers.facebook.com/documentation/facebook-login/security).
+
+    Registered as a secret: a server that echoes it back (in an error message) never gets it printed."""
     msg = token if at is None else f"{token}|{at}"
-    return hmac.new(app_secret.encode("utf-8"), msg.encode("utf-8"), hashlib.sha256).hexdigest()
+    proof = hmac.new(app_secret.encode("utf-8"), msg.encode("utf-8"), hashlib.sha256).hexdigest()
+    register_secret(proof)
+    return proof
 
 
 def encode_value(v: Any) -> str:
