@@ -79,6 +79,47 @@ def parse_graph_url(value: Any) -> str:
     return text.rstrip("/")
 
 
+def parse_flag(value: Any) -> bool:
+    """A yes/no setting: true/false, yes/no, on/off, 1/0 (YAML booleans too)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise UsageError(f"invalid yes/no value {_shown(value)}", hint="use true or false")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """``localhost`` or an address in 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
+    import ipaddress
+
+    if not host:
+        return False
+    h = host.strip("[]").rstrip(".").lower()
+    if h == "localhost" or h.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+def check_plain_http(url: str, allowed: bool) -> None:
+    """Refuse a plain ``http://`` Graph URL to another machine: the App Secret and every token would cross the
+    network unencrypted. Loopback (the sandbox, a local tunnel) is fine; anything else needs the opt-in."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not allowed and not is_loopback_host(parts.hostname):
+        raise UsageError(
+            f"refusing the plain http Graph URL {url}: the App Secret and access tokens would travel unencrypted "
+            f"to {parts.hostname}",
+            hint="use https://; if the network in between is trusted (e.g. an internal proxy), opt in with "
+                 "FBHUB_GRAPH_ALLOW_HTTP=true (or graph_allow_http: true in the profile)")
+
+
 def parse_graph_version(value: Any) -> str:
     from fbhub.graph.versions import parse_version
 
@@ -200,6 +241,8 @@ SETTINGS: dict[str, Setting] = {
                 "messages,messaging_postbacks"),
         Setting("graph_transport", "How token-bearing Graph reads travel: auto, batch, header or query",
                 parse_graph_transport, "auto", "batch"),
+        Setting("graph_allow_http", "Allow a plain http:// Graph URL to another machine (secrets unencrypted)",
+                parse_flag, False, "true"),
         Setting("timeout", "Seconds to wait for each Graph request", parse_timeout, 10.0, "10"),
         Setting("retry_budget", "Seconds a Graph call may spend retrying transient errors", parse_retry_budget, 30.0,
                 "30"),
@@ -328,6 +371,13 @@ def resolve(
             cls = ConfigError if src == "file" else UsageError
             raise cls(f"{origin}: {exc.message}", hint=exc.hint) from None
         out.sources[name] = src
+    try:
+        check_plain_http(out.values["graph_url"], out.values["graph_allow_http"])
+    except UsageError as exc:
+        src = out.sources["graph_url"]
+        origin = {"flag": "--graph-url", "env": "FBHUB_GRAPH_URL",
+                  "file": f"{path}:{key_line(path, 'profiles', prof, 'graph_url') or '?'} (graph_url)"}.get(src, "")
+        raise UsageError(f"{origin}: {exc.message}" if origin else exc.message, hint=exc.hint) from None
     return out
 
 

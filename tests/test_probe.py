@@ -33,6 +33,7 @@ class Receiver:
     def __init__(self, *, behaviour="ok", check_sig=True, delay=0.0, tls: ssl.SSLContext | None = None):
         self.behaviour, self.check_sig, self.delay = behaviour, check_sig, delay
         self.events: list[tuple[dict, bytes, dict]] = []
+        self.gets: list[str] = []
         recv = self
 
         class H(BaseHTTPRequestHandler):
@@ -49,6 +50,7 @@ class Receiver:
             def do_GET(self):  # noqa: N802
                 u = urllib.parse.urlsplit(self.path)
                 q = dict(urllib.parse.parse_qsl(u.query))
+                recv.gets.append(u.query)
                 if u.path != "/fb/webhook":
                     return self._send(404)
                 if recv.behaviour == "wrong_echo":
@@ -243,7 +245,21 @@ def test_untrusted_certificate_fails_fb805(run, ca):
         assert "FB805  FAIL" in r.stdout
         assert "certificate verify" in r.stdout or "issuer" in r.stdout
         assert "self-signed" in r.stdout  # Meta's rule is named
-        assert "FB801  PASS" in r.stdout and "without certificate verification" in r.stdout
+        # nothing secret goes to a server that could not prove who it is (bug: the verify token and a signed
+        # event were sent after FB805 failed)
+        for cid in ("FB801", "FB802", "FB803", "FB804"):
+            assert f"{cid}  SKIP" in r.stdout
+        assert "certificate check failed" in r.stdout and "--insecure" in r.stdout
+        assert rx.gets == [] and rx.events == []
+        assert_no_secrets(r)
+
+
+def test_untrusted_certificate_with_insecure_probes_anyway(run, ca):
+    with Receiver(tls=_server_ctx(ca)) as rx:
+        r = run("probe-webhook", "--url", rx.url, "--insecure", env=ENV)
+        assert r.exit_code == 0, r.stdout + r.stderr
+        assert "FB805  SKIP" in r.stdout and "FB801  PASS" in r.stdout and "FB803  PASS" in r.stdout
+        assert len(rx.gets) == 2 and len(rx.events) == 1
         assert_no_secrets(r)
 
 

@@ -466,7 +466,7 @@ def probe_webhook(
     from fbhub.report import ReportMeta, emit
     from fbhub.results import exit_code_for
     from fbhub.urls import webhook_url
-    from fbhub.webhooks.probe import probe
+    from fbhub.webhooks.probe import probe, shown_url
 
     actx = load_context(ctx, **graph_flags(domain, None, None, None, timeout=timeout))  # --timeout is the setting
     target = url or webhook_url(actx.settings.require("domain"))
@@ -487,7 +487,7 @@ def probe_webhook(
                     allow_http=allow_http, timeout=actx.settings["timeout"], verify_tls=not insecure,
                     ca_file=ca_file, page_id=_probe_page_id(actx))
     code = exit_code_for(results)
-    extra: dict[str, Any] = {"url": target}
+    extra: dict[str, Any] = {"url": shown_url(target)}
     if finding is not None:
         extra["verify_token"] = finding.to_dict()
     meta = ReportMeta(command="probe-webhook", profile=actx.settings.profile, duration_s=time.monotonic() - t0,

@@ -10,6 +10,11 @@
 The verify token travels in a query string here and only here: that is Meta's protocol toward the operator's
 own server. Full URLs with the token are never logged or put in a result; everything returned is redacted.
 Only the standard library is used (http.client, ssl), so no HTTP library logs a URL.
+
+Safety: the verify token and signed events go only to a server whose certificate checked out (FB805), or with
+``--insecure``; a URL with ``user:password@`` is refused and query values are shown masked. Every request has
+one total deadline (``timeout``, connect to last byte: a server dripping one byte a second is cut off), an
+answer is read up to ``MAX_ANSWER_BYTES`` (more is an error, not a bigger buffer), and Ctrl-C ends it at once.
 """
 
 from __future__ import annotations
@@ -21,15 +26,18 @@ import json
 import secrets
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fbhub.checks.catalogue import EXPIRY_WARN_DAYS
 from fbhub.checks.evaluate import result
 from fbhub.errors import UsageError
-from fbhub.redact import redact, register_secret
+from fbhub.graph import limits
+from fbhub.redact import MASK, redact, register_secret
 from fbhub.results import CheckResult, Status
 
 WARN_AFTER_S = 2.0
@@ -37,6 +45,7 @@ FAIL_AFTER_S = 5.0  # Meta's Messenger limit for answering an event
 PLACEHOLDER_PAGE_ID = "0"
 USER_AGENT = "facebookexternalua (fbhub probe-webhook)"
 PROBE_IDS = ("FB801", "FB802", "FB803", "FB804", "FB805")
+MAX_ANSWER_BYTES = 64 * 1024  # a webhook answers with a challenge or "EVENT_RECEIVED"; more is not read
 
 
 @dataclass
@@ -48,6 +57,7 @@ class _Answer:
     elapsed: float = 0.0
     error: str = ""  # connection problem (empty when an HTTP answer came)
     timed_out: bool = False
+    too_large: bool = False
 
     @property
     def text(self) -> str:
@@ -109,13 +119,33 @@ def _reason_of(exc: BaseException) -> str:
     return redact(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
 
 
+def shown_url(url: str) -> str:
+    """The URL as fbhub shows it: no ``user:password@``, every query value masked (``?key=…``)."""
+    try:
+        u = urllib.parse.urlsplit(url)
+        netloc = u.netloc.rpartition("@")[2]
+    except ValueError:
+        return redact(url.split("?", 1)[0])
+    query = "&".join(f"{k}={MASK}" if v else k for k, v in urllib.parse.parse_qsl(u.query, keep_blank_values=True))
+    return redact(urllib.parse.urlunsplit((u.scheme, netloc, u.path, query, "")))
+
+
 class _Target:
     def __init__(self, url: str) -> None:
-        u = urllib.parse.urlsplit(url)
+        try:
+            u = urllib.parse.urlsplit(url)
+            u.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError as exc:
+            raise UsageError(f"not a webhook URL: {shown_url(url)!r} ({exc})",
+                             hint="give an https:// URL, e.g. https://cx.example.com/fb/webhook") from None
         if u.scheme not in ("http", "https") or not u.hostname:
-            raise UsageError(f"not a webhook URL: {redact(url)!r}", hint="give an https:// URL, e.g. "
+            raise UsageError(f"not a webhook URL: {shown_url(url)!r}", hint="give an https:// URL, e.g. "
                              "https://cx.example.com/fb/webhook")
-        self.url = url
+        if "@" in u.netloc:
+            raise UsageError(f"the webhook URL {shown_url(url)!r} carries a user name or password",
+                             hint="give the URL Meta calls, without 'user:password@' (Meta sends no credentials "
+                                  "in the URL; protect the endpoint with the verify token and signatures)")
+        self.url = shown_url(url)  # what results show
         self.scheme = u.scheme
         self.host = u.hostname
         self.port = u.port or (443 if u.scheme == "https" else 80)
@@ -130,25 +160,70 @@ class _Target:
         return self.path + (f"?{q}" if q else "")
 
 
+class _Watchdog:
+    """Ends a blocking request at its deadline or on Ctrl-C by shutting its socket down from another thread
+    (a timeout on each read would let a server dripping one byte a second go on for ever)."""
+
+    def __init__(self, timeout: float, sock_of: Callable[[], socket.socket | None]) -> None:
+        self.timeout = timeout
+        self.fired = False
+        self._sock_of = sock_of
+        self._done = threading.Event()
+        self._end = time.monotonic() + timeout
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+
+    def _watch(self) -> None:
+        while not self._done.wait(min(limits.SLICE_S, max(0.0, self._end - time.monotonic()))):
+            if time.monotonic() >= self._end or limits.CANCEL.is_set():
+                self.fired = True
+                sock = self._sock_of()
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                return
+
+
 def _request(t: _Target, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None,
              timeout: float, ctx: ssl.SSLContext | None) -> _Answer:
-    """One request with its own connection (as Meta's calls are); never raises for network problems."""
+    """One request with its own connection (as Meta's calls are), done within ``timeout`` seconds in all;
+    never raises for network problems (Ctrl-C raises ``limits.Cancelled``)."""
+    limits.check_cancelled()
     if t.scheme == "https":
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(t.host, t.port, timeout=timeout, context=ctx)
     else:
         conn = http.client.HTTPConnection(t.host, t.port, timeout=timeout)
-    hdrs = {"User-Agent": USER_AGENT, "Accept": "*/*", "Connection": "close", **(headers or {})}
+    hdrs = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity", "Connection": "close",
+            **(headers or {})}
     t0 = time.monotonic()
+    late = f"no complete answer within {timeout:g} s"
     try:
-        conn.request(method, path, body=body, headers=hdrs)
-        resp = conn.getresponse()
-        data = resp.read(64 * 1024)
-        return _Answer(status=resp.status, reason=resp.reason or "", body=data,
-                       headers={k.lower(): v for k, v in resp.getheaders()}, elapsed=time.monotonic() - t0)
-    except TimeoutError as exc:
-        return _Answer(error=_reason_of(exc), timed_out=True, elapsed=time.monotonic() - t0)
-    except (OSError, http.client.HTTPException) as exc:
-        return _Answer(error=_reason_of(exc), elapsed=time.monotonic() - t0)
+        with _Watchdog(timeout, lambda: conn.sock) as dog:
+            try:
+                conn.request(method, path, body=body, headers=hdrs)
+                resp = conn.getresponse()
+                data = resp.read(MAX_ANSWER_BYTES + 1)
+            except (OSError, http.client.HTTPException) as exc:
+                limits.check_cancelled()
+                if dog.fired or isinstance(exc, TimeoutError):
+                    return _Answer(error=late, timed_out=True, elapsed=time.monotonic() - t0)
+                return _Answer(error=_reason_of(exc), elapsed=time.monotonic() - t0)
+        limits.check_cancelled()
+        answer = _Answer(status=resp.status, reason=resp.reason or "", body=data[:MAX_ANSWER_BYTES],
+                         headers={k.lower(): v for k, v in resp.getheaders()}, elapsed=time.monotonic() - t0)
+        if len(data) > MAX_ANSWER_BYTES:
+            answer.error = (f"the answer is larger than {limits.human_size(MAX_ANSWER_BYTES)} (fbhub's limit for a "
+                            "webhook answer); not read further")
+            answer.too_large = True
+        return answer
     finally:
         conn.close()
 
@@ -188,16 +263,26 @@ def check_tls(host: str, port: int, *, timeout: float = 10.0, ca_file: str | Non
         ctx = tls_context(ca_file=ca_file)
     except (OSError, ssl.SSLError) as exc:
         raise UsageError(f"cannot read the CA file {ca_file}: {exc}", hint="give a PEM file") from None
+    limits.check_cancelled()
+    raw: list[socket.socket] = []
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock, \
-                ctx.wrap_socket(sock, server_hostname=host) as tls:
-            cert = tls.getpeercert() or {}
-    except ssl.SSLCertVerificationError as exc:
-        return TlsInfo(ok=False, reason=_reason_of(exc))
-    except ssl.SSLError as exc:
-        return TlsInfo(ok=False, reason=f"TLS handshake failed ({exc.reason or exc})")
-    except OSError as exc:
-        return TlsInfo(ok=False, reachable=False, reason=_reason_of(exc))
+        with _Watchdog(timeout, lambda: raw[0] if raw else None) as dog:
+            try:
+                with socket.create_connection((host, port), timeout=timeout) as sock:
+                    raw.append(sock)
+                    with ctx.wrap_socket(sock, server_hostname=host) as tls:
+                        cert = tls.getpeercert() or {}
+            except ssl.SSLCertVerificationError as exc:
+                return TlsInfo(ok=False, reason=_reason_of(exc))
+            except (ssl.SSLError, OSError) as exc:
+                limits.check_cancelled()
+                if dog.fired or isinstance(exc, TimeoutError):
+                    return TlsInfo(ok=False, reachable=False, reason=f"no TLS handshake within {timeout:g} s")
+                if isinstance(exc, ssl.SSLError):
+                    return TlsInfo(ok=False, reason=f"TLS handshake failed ({exc.reason or exc})")
+                return TlsInfo(ok=False, reachable=False, reason=_reason_of(exc))
+    finally:
+        limits.check_cancelled()
     not_after = cert.get("notAfter")
     issuer = _name_of(cert.get("issuer"), "organizationName") or _name_of(cert.get("issuer"), "commonName")
     return TlsInfo(ok=True, not_after=ssl.cert_time_to_seconds(not_after) if not_after else None, issuer=issuer)
@@ -249,9 +334,17 @@ def _skip(ids: tuple[str, ...], why: str, target: str) -> list[CheckResult]:
     return [result(i, Status.SKIP, why, target=target) for i in ids]
 
 
+def _too_large(cid: str, t: _Target, a: _Answer, note: str) -> CheckResult:
+    return result(cid, Status.ERROR, f"HTTP {a.status}: {a.error}{note}",
+                  "the endpoint should answer with a short body (the challenge, or an empty 200)", target=t.url,
+                  details={"status": a.status})
+
+
 def _handshake(t: _Target, a: _Answer, expected: str, note: str) -> CheckResult:
     target = t.url
     details = {"status": a.status, "elapsed_ms": round(a.elapsed * 1000)}
+    if a.too_large:
+        return _too_large("FB801", t, a, note)
     if a.error:
         if a.timed_out:
             return result("FB801", Status.FAIL, f"no answer to the verification GET ({a.error}){note}",
@@ -292,6 +385,8 @@ def _handshake(t: _Target, a: _Answer, expected: str, note: str) -> CheckResult:
 def _wrong_token(t: _Target, a: _Answer, expected: str, note: str) -> CheckResult:
     target = t.url
     details = {"status": a.status}
+    if a.too_large:
+        return _too_large("FB802", t, a, note)
     if a.error:
         st = Status.ERROR if not a.timed_out else Status.WARN
         return result("FB802", st, f"no answer to a GET with a wrong verify token ({a.error}){note}",
@@ -316,6 +411,8 @@ def _event(t: _Target, a: _Answer, note: str, *, warn_after: float, fail_after: 
     target = t.url
     ms = a.elapsed * 1000
     details = {"status": a.status, "elapsed_ms": round(ms)}
+    if a.too_large:
+        return _too_large("FB803", t, a, note)
     if a.error:
         if a.timed_out:
             return result("FB803", Status.FAIL, f"no answer to the signed event within {a.elapsed:.1f} s{note}",
@@ -350,6 +447,8 @@ def _event(t: _Target, a: _Answer, note: str, *, warn_after: float, fail_after: 
 def _forged(t: _Target, a: _Answer, note: str) -> CheckResult:
     target = t.url
     details = {"status": a.status}
+    if a.too_large:
+        return _too_large("FB804", t, a, note)
     if a.error:
         return result("FB804", Status.ERROR, f"could not send the event: {a.error}{note}", target=target,
                       details=details)
@@ -400,11 +499,14 @@ def probe(url: str, *, verify_token: str | None, app_secret: str | None, check_s
             for r in _unreachable(PROBE_IDS[:4], f"could not connect to {t.host}:{t.port}: {info.reason}", target):
                 by_id[r.id] = r
             return [by_id[i] for i in PROBE_IDS]
-        if info.ok:
-            ctx = tls_context(ca_file=ca_file)
-        else:
-            ctx = tls_context(verify=False)
-            note = " (probed without certificate verification)"
+        if not info.ok:
+            # Never hand the verify token or signed events to a server that could not prove who it is.
+            for r in _skip(PROBE_IDS[:4], "not probed: the certificate check failed (FB805), so fbhub sends "
+                           "neither the verify token nor signed events; fix the certificate, or pass --insecure "
+                           "to probe anyway", target):
+                by_id[r.id] = r
+            return [by_id[i] for i in PROBE_IDS]
+        ctx = tls_context(ca_file=ca_file)
 
     # FB801 handshake, FB802 wrong token
     if not verify_token:
@@ -417,7 +519,7 @@ def probe(url: str, *, verify_token: str | None, app_secret: str | None, check_s
         a1 = _request(t, "GET", t.path_with({"hub.mode": "subscribe", "hub.verify_token": verify_token,
                                              "hub.challenge": c1}), timeout=timeout, ctx=ctx)
         by_id["FB801"] = _handshake(t, a1, c1, note)
-        reachable = not (a1.error and not a1.timed_out)
+        reachable = not (a1.error and not a1.timed_out and not a1.too_large)
         if reachable:
             c2 = challenge()
             wrong = "fbhub-probe-wrong-" + secrets.token_hex(8)
