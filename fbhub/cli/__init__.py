@@ -8,6 +8,7 @@ command needs it. ``fbhub.cli.app`` (all commands) is built on first access, for
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterable
 from typing import Annotated, Any
@@ -129,6 +130,11 @@ def main() -> None:
         names = None  # --help, no arguments, or an unknown command: the full app lists every command
     try:
         code = build_app(names)(prog_name="fbhub", standalone_mode=False)
+    except KeyboardInterrupt:  # Ctrl-C outside a command's own handling (start-up, option parsing)
+        from fbhub.cli.common import err_line
+
+        err_line("interrupted")
+        code = 130
     except Exception as exc:
         # Click's usage errors (unknown command or option, bad option value): one line and a hint, exit 2.
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
@@ -136,6 +142,10 @@ def main() -> None:
         from fbhub.cli.common import err_line
 
         if type(exc).__name__ == "Abort":
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C while click parsed the command line
+                err_line("interrupted")
+                sys.stderr.flush()
+                os._exit(130)
             err_line("aborted; nothing was changed")
             sys.exit(1)
         if _plugin_format(argv):  # doctor as a Nagios/Icinga plugin: a bad command line is UNKNOWN (3) too
@@ -148,4 +158,10 @@ def main() -> None:
         where = f"fbhub {cmd} --help" if cmd in COMMANDS else "fbhub --help"
         err_line(f"hint: see '{where}'")
         sys.exit(exc.exit_code)
+    if code == 130:
+        # Interrupted: leave now, without waiting for worker threads still blocked in the network (they hold
+        # nothing that needs saving; files are written atomically by the main thread).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     sys.exit(code if isinstance(code, int) else 0)

@@ -124,10 +124,13 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from fbhub import changes
+        from fbhub.graph.limits import interrupts
 
         changes.reset()
+
         try:
-            return fn(*args, **kwargs)
+            with interrupts():  # Ctrl-C stops worker threads too (their requests end within a second)
+                return fn(*args, **kwargs)
         except FbhubError as exc:
             err_line(f"error: {exc.message}")
             if exc.hint:

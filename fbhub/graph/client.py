@@ -164,7 +164,7 @@ class GraphClient:
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         verbose_log: Callable[[str], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = limits.sleep,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
         user_agent: str | None = None,
@@ -186,7 +186,7 @@ class GraphClient:
         self._clock = clock
         self._rand = rand
         self._http = httpx.Client(
-            transport=transport,
+            transport=transport if transport is not None else limits.guarded_transport(),
             timeout=httpx.Timeout(self.timeout),
             headers={"User-Agent": user_agent or f"fbhub/{__version__}", "Accept": "application/json"},
             follow_redirects=False,
@@ -212,6 +212,11 @@ class GraphClient:
         self.transport_memory_loaded = dict(self.transport_memory)
         # Called once by close() (the CLI remembers the working transport form there).
         self.on_close: Callable[[GraphClient], None] | None = None
+        # The retry budget bounds the whole run: while calls keep failing (network, 5xx, rate limits), the run
+        # keeps trying for at most ``total_timeout`` seconds after the first failure; then calls fail at once.
+        # Any answer that is not such a failure ends the streak.
+        self._trouble_since: float | None = None
+        self._last_failure: GraphError | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -535,9 +540,10 @@ class GraphClient:
         self._log(f"graph → {wire.method} {shown}{self._shown_form(wire.form)}{auth_note}")
         t0 = time.perf_counter()
         try:
-            resp = self._http.request(wire.method, self._url(wire.path), params=wire.query or None, data=wire.form,
-                                      headers=wire.headers or None, timeout=httpx.Timeout(timeout))
-        except httpx.HTTPError as e:
+            # one deadline for the whole request, the answer capped after decompression (graph/limits.py)
+            resp = limits.fetch(self._http, wire.method, self._url(wire.path), params=wire.query, data=wire.form,
+                                headers=wire.headers, timeout=timeout)
+        except (httpx.HTTPError, limits.ResponseTooLarge, limits.UnreadableBody) as e:
             ms = (time.perf_counter() - t0) * 1000
             self._log(f"graph ← {wire.method} {shown}: {type(e).__name__} after {ms:.0f} ms")
             raise
@@ -559,9 +565,12 @@ class GraphClient:
         """Send once and interpret the answer; network failures become GraphUnreachable (retryable)."""
         try:
             resp = self._send(wire, timeout)
+        except (limits.ResponseTooLarge, limits.UnreadableBody) as e:  # not retried: it would come again
+            return GraphBadResponse(f"Graph API answered {method} {wire.shown} with an unreadable answer: {e}",
+                                    method=method, path=wire.shown)
         except httpx.TimeoutException as e:
             return GraphUnreachable(
-                f"Graph API did not answer {method} {wire.shown} within {self.timeout:g} s ({type(e).__name__})",
+                f"Graph API did not answer {method} {wire.shown} within {timeout:g} s ({type(e).__name__})",
                 method=method, path=wire.shown)
         except httpx.HTTPError as e:
             return GraphUnreachable(f"cannot reach the Graph API at {self.graph_url} ({type(e).__name__}: {e})",
@@ -584,12 +593,27 @@ class GraphClient:
         while True:
             attempt += 1
             remaining = policy.total_timeout - (self._clock() - start)
-            result = step(min(self.timeout, max(remaining, 0.5)))
+            run_left = self._run_budget_left()
+            if run_left is not None:
+                if run_left <= 0:
+                    raise self._budget_spent(method, shown)
+                remaining = min(remaining, run_left)
+            # The first attempt gets the whole timeout; a retry only what is left of the budget (at most the
+            # timeout), so a call ends by max(timeout, retry budget) whatever the server does.
+            first = attempt == 1 and run_left is None
+            result = step(self.timeout if first else min(self.timeout, max(remaining, 0.1)))
+            if not isinstance(result, _Unfinished):
+                self._note_outcome(result)
             if not isinstance(result, GraphError):
                 return result
             err = result
             if not self._retryable(err):
                 raise err
+            run_left = self._run_budget_left()
+            if run_left is not None:
+                remaining = policy.total_timeout - (self._clock() - start)
+                if run_left < remaining:  # the run's budget ends first: retry only within it
+                    start -= remaining - run_left
             if attempt >= policy.max_attempts:
                 if give_up is not None:
                     return give_up(err, attempt, None)
@@ -607,6 +631,34 @@ class GraphClient:
             self._log(f"graph: {what}; retrying in {delay:.1f} s ({why}, attempt {attempt + 1} of "
                       f"{policy.max_attempts})")
             self._sleep(delay)
+
+    def _note_outcome(self, result: object) -> None:
+        """Track the run's failure streak (see ``_trouble_since``)."""
+        failing = isinstance(result, GraphError) and self._retryable(result)
+        with self._lock:
+            if not failing:
+                self._trouble_since, self._last_failure = None, None
+            else:
+                if self._trouble_since is None:
+                    self._trouble_since = self._clock()
+                self._last_failure = result  # type: ignore[assignment]
+
+    def _run_budget_left(self) -> float | None:
+        """Seconds the run may still spend on failing calls (None: nothing is failing)."""
+        with self._lock:
+            since = self._trouble_since
+        return None if since is None else self.retry.total_timeout - (self._clock() - since)
+
+    def _budget_spent(self, method: str, shown: str) -> GraphError:
+        with self._lock:
+            last = self._last_failure
+        why = f"the Graph API kept failing for the whole {self.retry.total_timeout:g} s retry budget"
+        if last is None:
+            return GraphUnreachable(f"could not reach a conclusion: {method} {shown} not sent: {why}",
+                                    method=method, path=shown)
+        detail = last.message.removeprefix("could not reach a conclusion: ")
+        return self._give_up(last, 0, method, shown).with_message(
+            f"could not reach a conclusion: {method} {shown} not sent: {why} (last: {detail})")
 
     # -- batches ------------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import httpcore
     import httpx
 
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # a Graph answer, after decompression (the largest real ones are ~1 MB)
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # a Graph answer, after decompression (real ones stay far below 1 MiB)
 MAX_JSON_DEPTH = 64  # Graph answers nest a handful of levels
 ACCEPT_ENCODING = "gzip, deflate"
 SLICE_S = 0.1  # how long a socket operation waits before looking at the deadline and Ctrl-C again
@@ -77,8 +77,9 @@ def sleep(seconds: float) -> None:
 @contextmanager
 def interrupts() -> Iterator[None]:
     """While a command runs: SIGINT sets ``CANCEL`` (so worker threads stop) and raises KeyboardInterrupt in
-    the main thread, as Python's default handler does. ``CANCEL`` is cleared afterwards (tests run commands
-    in one process). Outside the main thread this does nothing."""
+    the main thread, as Python's default handler does. ``CANCEL`` is cleared when a command starts (tests run
+    several in one process) and stays set after an interrupt, so threads still running stop too. Outside the
+    main thread this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -97,7 +98,6 @@ def interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-        CANCEL.clear()
 
 
 # -- deadlines -------------------------------------------------------------------------------------

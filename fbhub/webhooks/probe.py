@@ -217,6 +217,8 @@ def _request(t: _Target, method: str, path: str, *, body: bytes | None = None, h
                     return _Answer(error=late, timed_out=True, elapsed=time.monotonic() - t0)
                 return _Answer(error=_reason_of(exc), elapsed=time.monotonic() - t0)
         limits.check_cancelled()
+        if dog.fired:  # the socket was shut mid-body: what came is not the whole answer
+            return _Answer(error=late, timed_out=True, elapsed=time.monotonic() - t0)
         answer = _Answer(status=resp.status, reason=resp.reason or "", body=data[:MAX_ANSWER_BYTES],
                          headers={k.lower(): v for k, v in resp.getheaders()}, elapsed=time.monotonic() - t0)
         if len(data) > MAX_ANSWER_BYTES:
@@ -285,7 +287,7 @@ def check_tls(host: str, port: int, *, timeout: float = 10.0, ca_file: str | Non
         limits.check_cancelled()
     not_after = cert.get("notAfter")
     issuer = _name_of(cert.get("issuer"), "organizationName") or _name_of(cert.get("issuer"), "commonName")
-    return TlsInfo(ok=True, not_after=ssl.cert_time_to_seconds(not_after) if not_after else None, issuer=issuer)
+    return TlsInfo(ok=True, not_after=ssl.cert_time_to_seconds(str(not_after)) if not_after else None, issuer=issuer)
 
 
 def _tls_result(t: _Target, info: TlsInfo, *, ca_file: str | None) -> CheckResult:

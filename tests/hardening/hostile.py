@@ -30,6 +30,7 @@ import threading
 import time
 import urllib.parse
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -42,12 +43,21 @@ MODES = ("huge", "endless", "gzip-bomb", "drip", "drip-head", "never", "deep-jso
 
 @cache
 def gzip_bomb() -> bytes:
-    """About 1 MiB of gzip that inflates to 1 GiB of zeros (built once per test process, ~5 s)."""
-    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    """About 1 MiB of gzip that inflates to 1 GiB of zeros. Built from one compressed MiB repeated: after a full
+    flush deflate starts afresh, so every MiB of zeros compresses to the same bytes."""
+    import struct
+
     block = b"\0" * MiB
-    parts = [c.compress(block) for _ in range(BOMB_INFLATED // MiB)]
-    parts.append(c.flush())
-    return b"".join(parts)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    c.compress(block)
+    c.flush(zlib.Z_FULL_FLUSH)
+    piece = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    n = BOMB_INFLATED // MiB
+    crc = 0
+    for _ in range(n):
+        crc = zlib.crc32(block, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    return header + piece * n + c.flush() + struct.pack("<II", crc, BOMB_INFLATED & 0xFFFFFFFF)
 
 
 def _head(status: str, headers: dict[str, str]) -> bytes:
@@ -280,11 +290,16 @@ def finish(p: subprocess.Popen[bytes], args: list[str], t0: float, *, kill_after
 
 
 def run_fbhub(args: list[str], env: dict[str, str], *, kill_after: float = 120.0, limit: int = MEMORY_LIMIT,
-              interrupt_after: float | None = None) -> ChildRun:
-    """Run fbhub with ``args``; with ``interrupt_after``, send SIGINT that many seconds after the start
-    (``seconds`` of the result then counts from the SIGINT)."""
+              interrupt_after: float | None = None, sigint_when: Callable[[], bool] | None = None) -> ChildRun:
+    """Run fbhub with ``args``. With ``interrupt_after`` (seconds after the start) or ``sigint_when`` (a
+    condition polled until it holds, then 0.5 s more so requests are in flight), send SIGINT; ``seconds`` of
+    the result then counts from the SIGINT."""
     t0 = time.monotonic()
     p = start_fbhub(args, env, limit=limit)
+    if sigint_when is not None:
+        while not sigint_when() and p.poll() is None and time.monotonic() - t0 < kill_after:
+            time.sleep(0.02)
+        interrupt_after = 0.5
     if interrupt_after is not None:
         time.sleep(interrupt_after)
         p.send_signal(signal.SIGINT)
