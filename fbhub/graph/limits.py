@@ -276,6 +276,10 @@ def fetch(http: httpx.Client, method: str, url: str, *, timeout: float, cap: int
         resp = http.send(request, stream=True)
         try:
             body = read_capped(resp.iter_raw(), resp.headers.get("content-encoding", ""), cap)
+        except httpx.StreamConsumed:  # an in-memory answer (httpx.MockTransport): already read and decoded
+            body = resp.content
+            if len(body) > cap:
+                raise ResponseTooLarge(cap) from None
         finally:
             resp.close()
     kept = [(k, v) for k, v in resp.headers.multi_items() if k.lower() not in ("content-encoding", "content-length",
