@@ -33,6 +33,7 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
     from fbhub.checks import DOCTOR_GROUPS, run_checks
     from fbhub.checks.repair import plan_repairs
     from fbhub.report import meta_for_run, render_terminal, summary_line
+    from fbhub.safetext import markup
     from fbhub.sandbox import run_sandbox
     from fbhub.urls import paste_values
 
@@ -44,7 +45,7 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
 
         console.print(Rule("1. The values to paste (fbhub urls)"))
         for v in paste_values(domain):
-            console.print(f"[bold]{v.label}[/]: {v.value}", soft_wrap=True)
+            console.print(f"[bold]{v.label}[/]: {markup(v.value)}", soft_wrap=True)
             console.print(f"  [dim]→ {v.where}[/]", soft_wrap=True)
 
         console.print(Rule("2. What is wrong (fbhub doctor)"))
@@ -55,8 +56,8 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
         console.print(Rule("3. How to fix it"))
         problems = [r for r in run.results if r.status in (Status.FAIL, Status.WARN)]
         for r in problems:
-            console.print(f"[bold]{r.id}[/] {r.title} [dim]({r.target})[/]", soft_wrap=True)
-            console.print(f"  fix: {r.fix}", soft_wrap=True)
+            console.print(f"[bold]{r.id}[/] {markup(r.title)} [dim]({markup(r.target)})[/]", soft_wrap=True)
+            console.print(f"  fix: {markup(r.fix, lines=True)}", soft_wrap=True)
             console.print(f"  more: fbhub explain {r.topic}", soft_wrap=True)
         if not problems:
             console.print("Nothing to fix.")

@@ -66,17 +66,18 @@ def parse_domain(raw: str) -> Domain:
         warnings.append("Meta only calls HTTPS addresses; fbhub uses https:// for every URL")
     if host.startswith("[") and host.endswith("]"):
         ip_text = host[1:-1]
+        if "%" in ip_text:
+            raise _bad(raw, "it has an IPv6 zone (%" + ip_text.split("%", 1)[1] + "), which only means something on "
+                       "this machine")
         try:
             ip = ipaddress.ip_address(ip_text)
         except ValueError:
             raise _bad(raw, "the bracketed address is not an IP address") from None
         return Domain(str(ip).join("[]"), tuple(warnings + [_ip_warning(str(ip))]))
-    if ":" in host:
-        name, _, port = host.rpartition(":")
-        if port == "443" and name:
-            host = name
-        else:
-            raise _bad(raw, f"it contains a port (:{port}); the CX server must answer on the HTTPS port 443")
+    if ":" in host:  # even :443: the URLs fbhub builds have no port, and Meta calls the HTTPS port itself
+        _, _, port = host.rpartition(":")
+        raise _bad(raw, f"it contains a port (:{port}); give the host name alone (the CX server must answer on "
+                   "the HTTPS port 443)")
     host = host.rstrip(".")
     if not host:
         raise _bad(raw, "there is no host name in it")
@@ -96,6 +97,12 @@ def parse_domain(raw: str) -> Domain:
     for label in labels:
         if not _LABEL_RE.match(label):
             raise _bad(raw, f"the part {label!r} is not a valid host name label (letters, digits, hyphens)")
+        if label.startswith("xn--"):
+            try:
+                label.encode("ascii").decode("idna")
+            except UnicodeError:
+                raise _bad(raw, f"the part {label!r} is not valid punycode (an internationalised name)") from None
+
     if puny == "localhost" or puny.endswith(".localhost"):
         return Domain(puny, tuple(warnings + ["localhost is only for rehearsal: Meta needs a public HTTPS host"]))
     if len(labels) < 2:

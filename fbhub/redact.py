@@ -55,16 +55,13 @@ _AUTH_RE = re.compile(r"(?i)(?P<key>\b(?:bearer|oauth)\s+)(?P<val>[A-Za-z0-9|._\
 def mask(value: str | None, *, keep: int = 4) -> str:
     """Show only enough of a secret to recognise it.
 
-    Long values keep ``keep`` characters at each end (``EAAG…x9Qz``); short ones keep less, and
-    values under 8 characters are fully hidden, since showing half of a short secret leaks it.
+    Values of 16 characters or more keep ``keep`` characters at each end (``EAAG…x9Qz``); shorter ones are
+    fully hidden, since showing a quarter of a short secret leaks too much of it.
     """
     if value is None or value == "":
         return "(not set)"
-    n = len(value)
-    if n < 8:
+    if len(value) < 16:
         return MASK * 3
-    if n < 16:
-        keep = min(keep, 2)
     return f"{value[:keep]}{MASK}{value[-keep:]}"
 
 

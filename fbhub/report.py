@@ -59,8 +59,6 @@ _BADGE_W = max(len(b) for b in BADGES.values())
 # Rows under which the fix (and the explain topic) is shown.
 _NEEDS_ATTENTION = (Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL)
 
-_ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CTRL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0/C1 controls except \t and \n
 _XML_BAD_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -97,11 +95,10 @@ def meta_for_run(command: str, settings: Any, run: Any, *, strict: bool = False)
 
 
 def _clean(text: Any) -> str:
-    """Redacted, without terminal escape sequences or control characters (text from a server included)."""
-    s = redact("" if text is None else str(text))
-    s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _ANSI_RE.sub("", s)
-    return _CTRL_RE.sub(" ", s)
+    """Redacted, without terminal escape sequences, control or bidi characters (text from a server included)."""
+    from fbhub.safetext import clean
+
+    return clean(redact("" if text is None else str(text)), lines=True)
 
 
 def _redact_obj(obj: Any) -> Any:

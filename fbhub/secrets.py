@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SERVICE = "fbhub"
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _WS_RE = re.compile(r"\s")
+_CTRL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9|_\-.%]{8,2048}$")
 
 
@@ -70,6 +71,33 @@ def _check_clean(value: str, what: str, where: str) -> str:
         raise UsageError(f"the {what} from {where} is wrapped in quotes", hint="set it again without the quotes")
     if _WS_RE.search(value):
         raise UsageError(f"the {what} from {where} contains spaces or line breaks", hint="copy it again in one piece")
+    if _CTRL_RE.search(value):
+        raise UsageError(f"the {what} from {where} contains a control character (such as NUL or ESC)",
+                         hint="copy it again; a secret is printable text")
+    return value
+
+
+# A secret fbhub must hide everywhere has to be recognisable as itself: a short or common value ("requests")
+# would be "redacted" inside ordinary words and JSON keys, and a report would fail its own schema.
+MIN_SECRET_LENGTH = 12
+
+
+def weakness(value: str) -> str | None:
+    """Why ``value`` is too short or too guessable to be hidden safely, or None."""
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"it has {len(value)} characters; at least {MIN_SECRET_LENGTH} are needed to hide it safely"
+    if len(set(value)) < 5:
+        return "it repeats fewer than 5 different characters"
+    if value.isalpha() and len(value) < 20:
+        return "it is a word (letters only), which could appear in any text"
+    return None
+
+
+def _check_strength(value: str, what: str, where: str) -> str:
+    why = weakness(value)
+    if why:
+        raise UsageError(f"the {what} from {where} is refused: {why}",
+                         hint="use a long random value, e.g. 'fbhub secrets set verify-token --generate'")
     return value
 
 
@@ -78,7 +106,7 @@ def validate_app_secret(value: str, where: str = "input") -> str:
     if not _HEX32.match(value):
         raise UsageError(f"the App Secret from {where} ({mask(value)}) is not 32 hexadecimal characters",
                          hint="copy it from App settings > Basic > App secret (click Show) in Meta's dashboard")
-    return value
+    return _check_strength(value, "App Secret", where)
 
 
 def validate_token(value: str, where: str = "input", what: str = "access token") -> str:
@@ -86,7 +114,7 @@ def validate_token(value: str, where: str = "input", what: str = "access token")
     if not _TOKEN_RE.match(value):
         raise UsageError(f"the {what} from {where} ({mask(value)}) does not look like a Meta access token",
                          hint="copy the whole token again (page tokens usually start with EAA)")
-    return value
+    return _check_strength(value, what, where)
 
 
 def validate_verify_token(value: str, where: str = "input") -> str:
@@ -94,7 +122,7 @@ def validate_verify_token(value: str, where: str = "input") -> str:
     if len(value) < 8 or len(value) > 512:
         raise UsageError(f"the verify token from {where} must be 8 to 512 characters",
                          hint="let 'fbhub configure' generate one, or pick a long random string")
-    return value
+    return _check_strength(value, "verify token", where)
 
 
 VALIDATORS = {
@@ -419,6 +447,11 @@ class SecretStore:
                 return None
             raise
         if value:
+            why = weakness(value)
+            if why:  # stored by an older fbhub: never use (or "redact") a value that cannot be hidden safely
+                raise UsageError(f"the {KINDS[kind].label} stored in {self.backend_where()} is refused: {why}",
+                                 hint=f"store a new one: fbhub secrets set {kind}"
+                                      + (" --generate" if kind == "verify-token" else ""))
             register_secret(value)
         return value or None
 

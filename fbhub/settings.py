@@ -15,6 +15,7 @@ from typing import Any
 
 from fbhub.errors import ConfigError, UsageError
 from fbhub.graph.versions import DEFAULT_GRAPH_VERSION
+from fbhub.safetext import name as safe_name
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_PROFILE = "default"
@@ -76,6 +77,9 @@ def parse_graph_url(value: Any) -> str:
     if parts.username or parts.password:
         raise UsageError(f"invalid Graph URL {_shown(value)}: it must not contain user info",
                          hint="e.g. https://graph.facebook.com")
+    if parts.path not in ("", "/"):  # fbhub adds /vNN.N/... itself; a path would be silently glued in front
+        raise UsageError(f"invalid Graph URL {_shown(value)}: it has a path ({parts.path}); give scheme and host only",
+                         hint="e.g. https://graph.facebook.com (fbhub adds the version and the paths itself)")
     return text.rstrip("/")
 
 
@@ -156,7 +160,7 @@ def parse_pages(value: Any) -> list[dict[str, str]]:
         if pid in seen:
             continue
         seen.add(pid)
-        pages.append({"id": pid, "name": str(name or "").strip()})
+        pages.append({"id": pid, "name": safe_name(name or "")})
     return pages
 
 

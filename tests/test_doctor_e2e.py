@@ -148,7 +148,7 @@ def test_unreachable_graph_exit_3(cli, monkeypatch):
     s.close()  # nothing listens there now
     monkeypatch.setenv("FBHUB_GRAPH_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("FBHUB_APP_ID", "1234567890")
-    monkeypatch.setenv("FBHUB_APP_SECRET", "0" * 32)
+    monkeypatch.setenv("FBHUB_APP_SECRET", "0f1e2d3c4b5a6978" * 2)  # a wrong one
     monkeypatch.setenv("FBHUB_TIMEOUT", "2")
     monkeypatch.setenv("FBHUB_DOMAIN", "cx.example.com")
     monkeypatch.setenv("FBHUB_PAGE_TOKENS", "EAAGnotarealtokenbutlongenough123")
@@ -271,7 +271,7 @@ def test_review_kit_exit_3_when_graph_unreachable(cli, monkeypatch, tmp_path):
     s.close()
     monkeypatch.setenv("FBHUB_GRAPH_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("FBHUB_APP_ID", "1234567890")
-    monkeypatch.setenv("FBHUB_APP_SECRET", "0" * 32)
+    monkeypatch.setenv("FBHUB_APP_SECRET", "0f1e2d3c4b5a6978" * 2)  # a wrong one
     monkeypatch.setenv("FBHUB_RETRY_BUDGET", "1")
     out = tmp_path / "kit.md"
     r = cli("review-kit", "--output", str(out))

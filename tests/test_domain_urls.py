@@ -16,7 +16,6 @@ from fbhub.errors import UsageError
     ("cx.example.com", "cx.example.com"),
     ("https://cx.example.com/", "cx.example.com"),
     ("  CX.Example.COM.  ", "cx.example.com"),
-    ("https://cx.example.com:443", "cx.example.com"),
     ("münchen.example", "xn--mnchen-3ya.example"),
     ("http://cx.example.com", "cx.example.com"),
 ])
@@ -33,7 +32,9 @@ def test_local_and_ip_accepted_with_warning(raw):
 @pytest.mark.parametrize("raw", [
     "", "   ", "cx example.com", "https://cx.example.com/fb/webhook", "cx.example.com/path",
     "cx.example.com?x=1", "cx.example.com#frag", "user:pw@cx.example.com", "https://u@cx.example.com",
-    "http://cx.example.com/path", "cx.example.com:8443", "ftp://cx.example.com", "garbage", "-bad.example.com",
+    "http://cx.example.com/path", "cx.example.com:8443",
+    "https://cx.example.com:443", ":443", "[fe80::1%eth0]", "xn--zz.example.com",
+    "ftp://cx.example.com", "garbage", "-bad.example.com",
     "bad-.example.com", "a..b.com", "1.2.3", "cx_example.com", "x" * 64 + ".com", "tab\tcx.com", "[notip]",
     "javascript:alert(1)", "*.example.com",
 ])

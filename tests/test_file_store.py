@@ -22,6 +22,9 @@ def _store_file(home):
     return home / "secrets.json"
 
 
+OTHER_SECRET = "0123456789abcdef" * 2  # a second App Secret (a real one is 32 random hex digits)
+
+
 def test_no_keyring_secrets_go_to_a_0600_file_with_a_one_line_notice(cli, no_keyring, isolated_env):
     r = cli("secrets", "set", "app-secret", input=SECRET + "\n")
     assert r.exit_code == 0, r.stderr
@@ -35,10 +38,10 @@ def test_no_keyring_secrets_go_to_a_0600_file_with_a_one_line_notice(cli, no_key
     cfg = isolated_env / "config.yaml"
     assert not cfg.exists() or SECRET not in cfg.read_text()
     # keyed by profile, like the keyring
-    assert cli("-p", "staging", "secrets", "set", "app-secret", input="f" * 32).exit_code == 0
+    assert cli("-p", "staging", "secrets", "set", "app-secret", input=OTHER_SECRET).exit_code == 0
     data = json.loads(path.read_text())["secrets"]
-    assert data["staging:app-secret"] == "f" * 32 and data["default:app-secret"] == SECRET
-    assert SecretStore("staging", env={}, directory=isolated_env).get("app-secret") == "f" * 32
+    assert data["staging:app-secret"] == OTHER_SECRET and data["default:app-secret"] == SECRET
+    assert SecretStore("staging", env={}, directory=isolated_env).get("app-secret") == OTHER_SECRET
 
 
 def test_secrets_list_says_which_store_is_in_use(cli, no_keyring, isolated_env):

@@ -70,7 +70,7 @@ def test_page_tokens_several_from_stdin_and_list_masked(cli, keyring_data):
 
 def test_env_overrides_keyring(cli, monkeypatch):
     cli("secrets", "set", "app-secret", input=SECRET)
-    other = "f" * 32
+    other = "fedcba9876543210" * 2
     monkeypatch.setenv("FBHUB_APP_SECRET", other)
     assert SecretStore("default").get("app-secret") == other
     monkeypatch.setenv("FBHUB_PAGE_TOKENS", f"{TOKEN1}, {TOKEN2}\n")

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fbhub.errors import FbhubError, InconclusiveError
+from fbhub.safetext import name as safe_name
 
 # Batch chunks (50 operations each) sent in parallel: 500 Pages = 10 debug_token chunks, then 20 Page chunks,
 # each set in one round trip.
@@ -147,7 +148,7 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
                 pf.info = _from_batch(page_outcome.data[2 * i])
                 pf.subscribed_apps = _from_batch(page_outcome.data[2 * i + 1])
                 if pf.info.ok and isinstance(pf.info.data, dict):
-                    pf.name = pf.info.data.get("name") or pf.name
+                    pf.name = safe_name(pf.info.data.get("name") or "") or pf.name  # data, never markup
                     t.page_name = pf.name
             else:
                 pf.info = pf.subscribed_apps = Outcome(error=page_outcome.error)

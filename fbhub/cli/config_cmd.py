@@ -43,9 +43,10 @@ def show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from rich.table import Table
 
     from fbhub.cli.common import console
+    from fbhub.safetext import markup
 
     out = console()
-    out.print(f"profile [bold]{s.profile}[/] · config file {s.config_path}")
+    out.print(f"profile [bold]{markup(s.profile)}[/] · config file {markup(s.config_path)}")
     t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for col in ("setting", "value", "from", "env"):
         t.add_column(col)
@@ -53,12 +54,13 @@ def show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         v = r["value"]
         if isinstance(v, list):
             v = ", ".join(f"{p['id']}:{p['name']}" if isinstance(p, dict) else str(p) for p in v) or "(none)"
-        t.add_row(r["name"], "(not set)" if v is None else str(v), r["source"], r["env"])
+        # values are data, never markup: a Page named "[link=…]" or "[/]" is shown as typed
+        t.add_row(r["name"], "(not set)" if v is None else markup(v), markup(r["source"]), r["env"])
     for r in secrets:
-        t.add_row(r["name"], r["value"] or "(not set)", r["source"], r["env"])
+        t.add_row(r["name"], markup(r["value"] or "(not set)"), markup(r["source"]), r["env"])
     out.print(t)
     if actx.secrets.keyring_problem:
-        out.print(f"note: no usable OS keyring ({actx.secrets.keyring_problem}); use the FBHUB_* variables")
+        out.print(f"note: no usable OS keyring ({markup(actx.secrets.keyring_problem)}); use the FBHUB_* variables")
 
 
 @app.command("set")

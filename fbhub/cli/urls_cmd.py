@@ -47,16 +47,17 @@ def urls(
         print_json(doc)
         return
     from fbhub.cli.common import console
+    from fbhub.safetext import markup
 
     out = console()
-    out.print(f"Values for [bold]{d.host}[/]\n")
+    out.print(f"Values for [bold]{markup(d.host)}[/]\n")
     for v in values:
         out.print(f"[bold]{v.label}[/]")
-        out.print(f"  {v.value}", soft_wrap=True)
+        out.print(f"  {markup(v.value)}", soft_wrap=True)
         out.print(f"  [dim]→ {v.where}[/]", soft_wrap=True)
         if v.key == "webhook_callback_url" and choice is not None:
             out.print("[bold]Verify Token[/]")
-            out.print(f"  {mask(choice.value) if choice.value else '(not set)'}  [dim]({choice.source})[/]",
+            out.print(f"  {mask(choice.value) if choice.value else '(not set)'}  [dim]({markup(choice.source)})[/]",
                       soft_wrap=True)
             if choice.value:
                 out.print(f"  [dim]→ {VERIFY_TOKEN_WHERE}; the value itself: fbhub secrets show verify-token "

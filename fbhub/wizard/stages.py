@@ -112,8 +112,9 @@ class Out:
         from rich.text import Text
 
         from fbhub.redact import redact
+        from fbhub.safetext import clean
 
-        self.console.print(Text(text if raw else redact(text), style=style or ""), soft_wrap=True)
+        self.console.print(Text(clean(text if raw else redact(text), lines=True), style=style or ""), soft_wrap=True)
 
     def heading(self, text: str) -> None:
         self._p("")
