@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Protocol
 from fbhub.errors import ConfigError, SecretStoreError, UsageError
 from fbhub.notices import notice
 from fbhub.redact import mask, register_secret
+from fbhub.settings import STORE_CHOICES
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from fbhub.settings import Resolved
 
 SERVICE = "fbhub"
@@ -169,7 +172,7 @@ class KeyringBackend:
     def where(self) -> str:
         return "the OS keyring"
 
-    def _kr(self):  # type: ignore[no-untyped-def]
+    def _kr(self) -> ModuleType:
         try:
             import keyring
             import keyring.errors  # noqa: F401
@@ -192,7 +195,8 @@ class KeyringBackend:
     def get(self, user: str) -> str | None:
         kr = self._kr()
         try:
-            return kr.get_password(SERVICE, user)  # type: ignore[no-any-return]
+            value = kr.get_password(SERVICE, user)
+            return None if value is None else str(value)
         except Exception as exc:
             raise StoreUnavailable(_describe(exc)) from None
 
@@ -281,7 +285,6 @@ class FileBackend:
         return True
 
 
-STORE_CHOICES = ("auto", "keyring", "file")
 
 
 
@@ -502,10 +505,10 @@ class SecretStore:
             index = self._index()
             out = {}
             for label in index:
-                tok = self._get(f"page-token:{label}", "page-token")
-                if tok:
-                    register_secret(tok)
-                    out[label] = tok
+                stored = self._get(f"page-token:{label}", "page-token")
+                if stored:
+                    register_secret(stored)
+                    out[label] = stored
             return out
         except SecretStoreError:
             if quiet:

@@ -131,7 +131,7 @@ def parse_graph_version(value: Any) -> str:
 
 
 def parse_domain_setting(value: Any) -> str:
-    from fbhub.domain import parse_domain
+    from fbhub.meta.domain import parse_domain
 
     if not isinstance(value, str):
         raise UsageError(f"invalid domain {_shown(value)}", hint="e.g. cx.example.com")
@@ -165,7 +165,7 @@ def parse_pages(value: Any) -> list[dict[str, str]]:
 
 
 def parse_field_list(value: Any) -> list[str]:
-    from fbhub.fields import parse_fields
+    from fbhub.meta.fields import parse_fields
 
     if not isinstance(value, (str, list)):
         raise UsageError(f"invalid field list {_shown(value)}", hint="e.g. messages,messaging_postbacks")
@@ -192,9 +192,11 @@ def parse_retry_budget(value: Any) -> float:
     return t
 
 
-def parse_secret_store(value: Any) -> str:
-    from fbhub.secrets import STORE_CHOICES
+# Where secrets are kept (the secret_store setting): the OS keyring when it works, else a private file.
+STORE_CHOICES = ("auto", "keyring", "file")
 
+
+def parse_secret_store(value: Any) -> str:
     text = value.strip().lower() if isinstance(value, str) else value
     if text not in STORE_CHOICES:
         raise UsageError(f"invalid secret store {_shown(value)}",
@@ -226,7 +228,7 @@ class Setting:
 
 
 def _platform_fields() -> list[str]:
-    from fbhub.fields import PLATFORM_FIELDS
+    from fbhub.meta.fields import PLATFORM_FIELDS
 
     return list(PLATFORM_FIELDS)
 

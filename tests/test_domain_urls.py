@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fbhub.domain import parse_domain
 from fbhub.errors import UsageError
+from fbhub.meta.domain import parse_domain
 
 
 @pytest.mark.parametrize("raw,host", [

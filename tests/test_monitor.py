@@ -28,7 +28,8 @@ class MonitorProcess:
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
         first = self.next_line()
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+) ", first)
         assert m, first
@@ -78,6 +79,10 @@ class MonitorProcess:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=BOUND)
+        self.pump.join(timeout=BOUND)  # the pump ends at the end of stderr; then the pipes can be closed
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 @pytest.fixture

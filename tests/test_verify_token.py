@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from fbhub.checks.verifytoken import Candidate, discover
 from fbhub.redact import mask
-from fbhub.webhooks.verifytoken import Candidate, discover
 
 SECRET = "0123456789abcdef0123456789abcdef"
 GENERATED = "vt-generated-0123456789abcdefXYZ"
@@ -194,10 +194,10 @@ def _wizard_at_webhooks(sb, script):
 
     from rich.console import Console
 
-    from fbhub.cli.common import AppContext
     from fbhub.configfile import ConfigFile
     from fbhub.secrets import SecretStore
-    from fbhub.settings import resolve, resolve_config_path
+    from fbhub.session import Session
+    from fbhub.settings import resolve_config_path
     from fbhub.wizard import ScriptedPrompter, Wizard
 
     op = sb.operator
@@ -211,9 +211,8 @@ def _wizard_at_webhooks(sb, script):
     store.set("app-secret", op.app_secret)
     store.set("page-token", op.page_tokens[0], label="110000000000001")
     store.set("page-token", op.page_tokens[1], label="110000000000002")
-    settings = resolve({})
     buf = io.StringIO()
-    w = Wizard(AppContext(settings=settings, secrets=SecretStore("default")), ScriptedPrompter(script),
+    w = Wizard(Session.open({}), ScriptedPrompter(script),
                Console(file=buf, width=200, no_color=True, highlight=False))
     return w, buf
 

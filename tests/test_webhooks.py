@@ -6,10 +6,8 @@ import json
 
 import pytest
 
-from fbhub.fields import ALL_FIELDS, PLATFORM_FIELDS
-from fbhub.sandbox import run_sandbox
-from fbhub.webhooks.app import plan_app
-from fbhub.webhooks.pages import (
+from fbhub.actions.app_webhook import plan_app
+from fbhub.actions.page_subscriptions import (
     CHANGED,
     FAILED,
     INCONCLUSIVE,
@@ -19,6 +17,8 @@ from fbhub.webhooks.pages import (
     plan_page,
     plan_unsubscribe,
 )
+from fbhub.meta.fields import ALL_FIELDS, PLATFORM_FIELDS
+from fbhub.sandbox import run_sandbox
 
 PAGE1 = "110000000000001"
 PAGE2 = "110000000000002"
@@ -351,17 +351,17 @@ def test_subscribe_page_many_pages_concurrently(run):
 
 
 def test_subscribe_page_network_failure_is_inconclusive(run, monkeypatch):
-    from fbhub.cli.common import AppContext
     from fbhub.graph.retry import NO_RETRY
+    from fbhub.session import Session
 
-    real = AppContext.graph_client
+    real = Session.graph_client
 
     def no_retry(self, **kw):
         client = real(self, **kw)
         client.retry = NO_RETRY  # keep the test fast: one attempt per call
         return client
 
-    monkeypatch.setattr(AppContext, "graph_client", no_retry)
+    monkeypatch.setattr(Session, "graph_client", no_retry)
     with run_sandbox("page-not-subscribed") as sb:
         with sb.world.lock:
             sb.world.faults.reset_connections = {f"/{PAGE1}/subscribed_apps": 100}

@@ -27,16 +27,13 @@ def sb(monkeypatch):
 def make_wizard(answers, *, given=None, **flags):
     from rich.console import Console
 
-    from fbhub.cli.common import AppContext
-    from fbhub.secrets import SecretStore
-    from fbhub.settings import resolve
+    from fbhub.session import Session
     from fbhub.wizard import ScriptedPrompter, Wizard
 
-    settings = resolve(flags)
-    actx = AppContext(settings=settings, secrets=SecretStore(settings.profile))
+    session = Session.open(flags)
     buf = io.StringIO()
     prompter = ScriptedPrompter(answers)
-    w = Wizard(actx, prompter, Console(file=buf, width=200, no_color=True, highlight=False), given=given)
+    w = Wizard(session, prompter, Console(file=buf, width=200, no_color=True, highlight=False), given=given)
     return w, prompter, buf
 
 

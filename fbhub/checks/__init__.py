@@ -5,13 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fbhub.checks import evaluate as ev
 from fbhub.checks.catalogue import BY_ID, CHECKS, DOCTOR_GROUPS, GROUPS, VERIFY_APP_GROUPS, CheckSpec
 from fbhub.checks.facts import Facts, gather
 from fbhub.errors import UsageError
 from fbhub.results import CheckResult
+
+if TYPE_CHECKING:
+    from fbhub.session import Session
 
 __all__ = ["BY_ID", "CHECKS", "DOCTOR_GROUPS", "GROUPS", "VERIFY_APP_GROUPS", "CheckSpec", "Run", "inputs_from",
            "parse_ids", "run_checks", "select_groups"]
@@ -62,11 +65,11 @@ def select_groups(groups: Iterable[str], *, only: set[str] | None = None,
     return [g for g in order if g in chosen]
 
 
-def inputs_from(actx: Any) -> ev.Inputs:
+def inputs_from(session: Session) -> ev.Inputs:
     """What the operator configured, from settings and the secret store (secret values stay out)."""
-    from fbhub.domain import parse_domain
+    from fbhub.meta.domain import parse_domain
 
-    s = actx.settings
+    s = session.settings
     domain = s.get("domain")
     warnings: tuple[str, ...] = ()
     if domain:
@@ -76,17 +79,17 @@ def inputs_from(actx: Any) -> ev.Inputs:
         domain=domain,
         domain_warnings=warnings,
         app_id=s.get("app_id"),
-        has_app_secret=bool(actx.secrets.get("app-secret")),
-        has_verify_token=bool(actx.secrets.get("verify-token")),
-        token_labels=list(actx.secrets.page_tokens()),
+        has_app_secret=bool(session.secrets.get("app-secret")),
+        has_verify_token=bool(session.secrets.get("verify-token")),
+        token_labels=list(session.secrets.page_tokens()),
         pages=list(s.get("pages") or []),
         graph_version=s["graph_version"],
         webhook_fields=list(s["webhook_fields"]),
-        keyring_problem=actx.secrets.keyring_problem,
+        keyring_problem=session.secrets.keyring_problem,
     )
 
 
-def run_checks(actx: Any, groups: Iterable[str], *, transport: Any = None, only: set[str] | None = None,
+def run_checks(session: Session, groups: Iterable[str], *, transport: Any = None, only: set[str] | None = None,
                ignore: set[str] | None = None, probe: Any = None, client: Any = None,
                progress: Any = None) -> Run:
     """Gather facts for ``groups`` and evaluate every check in them, in catalogue order.
@@ -95,15 +98,15 @@ def run_checks(actx: Any, groups: Iterable[str], *, transport: Any = None, only:
     """
     t0 = time.monotonic()
     groups = set(groups)
-    inp = inputs_from(actx)
-    tokens = actx.secrets.page_tokens()
+    inp = inputs_from(session)
+    tokens = session.secrets.page_tokens()
     facts = Facts()
     own_client = client is None
     graph_groups = groups - {"local", "dashboard", "webhook-endpoint"}
     can_call = bool(inp.app_id and inp.has_app_secret)
     if graph_groups and can_call:
         if own_client:
-            client = actx.graph_client(transport=transport)
+            client = session.graph_client(transport=transport)
         try:
             if progress:
                 progress("asking the Graph API")

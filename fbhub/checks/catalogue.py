@@ -98,7 +98,3 @@ DOCTOR_GROUPS = ("local", "credentials", "app-settings", "app-webhook", "page-to
 # Thresholds
 EXPIRY_WARN_DAYS = 14
 VERSION_EOL_WARN_DAYS = 90
-
-# Permissions the platform needs on each page token; missing ones in WARN_SCOPES only warn.
-REQUIRED_SCOPES = ("pages_messaging", "pages_manage_metadata", "pages_show_list")
-WARN_SCOPES = ("business_management",)

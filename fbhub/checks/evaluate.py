@@ -8,19 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from fbhub.checks.catalogue import (
-    BY_ID,
-    EXPIRY_WARN_DAYS,
-    REQUIRED_SCOPES,
-    VERSION_EOL_WARN_DAYS,
-    WARN_SCOPES,
-)
+from fbhub.checks.catalogue import BY_ID, EXPIRY_WARN_DAYS, VERSION_EOL_WARN_DAYS
 from fbhub.checks.facts import Facts, Outcome, PageFacts, TokenFacts
-from fbhub.fields import PLATFORM_FIELDS, REQUIRED_FIELDS
 from fbhub.graph.versions import DEFAULT_GRAPH_VERSION
+from fbhub.meta.fields import PLATFORM_FIELDS, REQUIRED_FIELDS
+from fbhub.meta.scopes import REQUIRED_SCOPES, WARN_SCOPES
+from fbhub.meta.subscriptions import callback_matches, field_names, find_subscription, is_active, split_subscribed_apps
+from fbhub.meta.urls import webhook_url
 from fbhub.redact import mask
 from fbhub.results import CheckResult, Status
-from fbhub.urls import webhook_url
 
 
 @dataclass
@@ -246,8 +242,6 @@ def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
         st = _status_for(subs) if subs else Status.SKIP
         return [result(i, st, f"could not read the app's webhooks: {_error_text(subs.error) if subs else ''}")
                 for i in ids]
-    from fbhub.webhooks.app import callback_matches, field_names, find_subscription, is_active
-
     expected = webhook_url(inp.domain) if inp.domain else None
     sub = find_subscription(subs.data)
     fix_cmd = "run 'fbhub subscribe-app' (or Messenger > Messenger API Settings > Configure webhooks)"
@@ -316,7 +310,7 @@ def page_tokens(inp: Inputs, facts: Facts) -> list[CheckResult]:
 
 
 def _one_token(inp: Inputs, t: TokenFacts, tgt: str) -> list[CheckResult]:
-    from fbhub.graph.errors import lookup_error
+    from fbhub.meta.error_codes import lookup_error
 
     regen = ("generate a new one in Messenger > Messenger API Settings > Generate access tokens (from a long-lived "
              "login, so it does not expire), then 'fbhub secrets set page-token'")
@@ -446,8 +440,6 @@ def _one_page(inp: Inputs, pf: PageFacts, tgt: str) -> list[CheckResult]:
         return [result("FB601", st, f"could not read the Page's subscribed apps: {_error_text(sa.error)}",
                        "the token needs pages_manage_metadata and pages_show_list", target=tgt)] + \
             skip_all(("FB602", "FB603", "FB604"), "subscribed apps unknown (FB601)", target=tgt)
-    from fbhub.webhooks.pages import split_subscribed_apps
-
     fields, others = split_subscribed_apps(sa.data, inp.app_id)
     fix = f"run 'fbhub subscribe-page --page {pf.page_id}' (or 'fbhub doctor --fix')"
     out = []

@@ -140,7 +140,7 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
 
     if page_outcome is not None:
         for i, t in enumerate(facts.tokens):
-            if not t.usable_page_token(client.app_id):
+            if t.page_id is None or not t.usable_page_token(client.app_id):
                 continue
             pf = facts.pages.setdefault(t.page_id, PageFacts(page_id=t.page_id, name=names.get(t.page_id, "")))
             pf.token_label = t.label
@@ -182,7 +182,7 @@ def _apply_debug(facts: Facts, outcome: Outcome) -> None:
         data = res.data.get("data", res.data) if res.ok and isinstance(res.data, dict) else None
         if res.ok and not isinstance(data, dict):
             t.debug = Outcome(error=InconclusiveError("debug_token answered without token data"))
-        elif res.ok:
+        elif res.ok and isinstance(data, dict):
             t.debug = Outcome(data=data)
             if data.get("type") == "PAGE" and data.get("profile_id"):
                 t.page_id = str(data["profile_id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,16 +16,19 @@ from fbhub.cli.common import (
     globals_of,
     graph_flags,
     handle_errors,
-    load_context,
+    load_session,
 )
+
+if TYPE_CHECKING:
+    from fbhub.session import Session
 
 FORMATS = ("text", "json", "junit", "github", "prometheus", "nagios")
 
 
-def _meta(command: str, actx: Any, run: Any, *, strict: bool = False):
+def _meta(command: str, session: Session, run: Any, *, strict: bool = False):
     from fbhub.report import meta_for_run
 
-    return meta_for_run(command, actx.settings, run, strict=strict)
+    return meta_for_run(command, session.settings, run, strict=strict)
 
 
 def _spinner(enabled: bool):
@@ -63,18 +66,18 @@ def verify_app(
     from fbhub.report import emit
     from fbhub.results import exit_code_for
 
-    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
-    _require_credentials(actx)
+    session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    _require_credentials(session)
     with _spinner(not as_json) as progress:
-        run = run_checks(actx, VERIFY_APP_GROUPS, progress=progress)
+        run = run_checks(session, VERIFY_APP_GROUPS, progress=progress)
     code = exit_code_for(run.results)
-    emit(run.results, _meta("verify-app", actx, run), fmt="json" if as_json else "text", exit_code=code)
+    emit(run.results, _meta("verify-app", session, run), fmt="json" if as_json else "text", exit_code=code)
     raise typer.Exit(code)
 
 
-def _require_credentials(actx: Any) -> None:
-    actx.settings.require("app_id")
-    actx.secrets.require("app-secret")
+def _require_credentials(session: Session) -> None:
+    session.settings.require("app_id")
+    session.secrets.require("app-secret")
 
 
 def _print_catalogue() -> None:
@@ -205,17 +208,17 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
     only_ids, ignore_ids = parse_ids(only), parse_ids(ignore)
-    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     groups = select_groups(list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else []), only=only_ids,
                            ignore=ignore_ids)
-    probe_fn = _probe_fn(actx) if "webhook-endpoint" in groups else None
+    probe_fn = _probe_fn(session) if "webhook-endpoint" in groups else None
     interactive_text = fmt == "text" and output is None
     with _spinner(interactive_text) as progress:
-        run = run_checks(actx, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
+        run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
     if fix:
-        from fbhub.checks.repair import plan_repairs, show_plan
+        from fbhub.actions.repair import plan_repairs, show_plan
 
-        plan = plan_repairs(actx, run)
+        plan = plan_repairs(session, run)
         if plan.empty:
             typer.echo("doctor --fix: nothing fbhub can repair.", err=True)
         else:
@@ -225,13 +228,13 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
                     raise UsageError("refusing to change Meta's settings without confirmation",
                                      hint="add --yes to apply the plan shown above")
                 typer.confirm("Apply these changes?", abort=True, err=True)
-            outcome = plan.apply(actx)
+            outcome = plan.apply(session)
             for line in outcome:
                 typer.echo(line, err=True)
             with _spinner(interactive_text) as progress:
-                run = run_checks(actx, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
+                run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
     code = exit_code_for(run.results, strict=strict)
-    meta = _meta("doctor", actx, run, strict=strict)
+    meta = _meta("doctor", session, run, strict=strict)
     emit(run.results, meta, fmt=fmt, output=output, exit_code=code)
     if fmt == "nagios":
         from fbhub.monitoring.nagios import state_of
@@ -241,10 +244,10 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
     if output and output != "-":
         typer.echo(f"report written to {output}", err=True)
     if bundle:
-        secrets_present = {"app-secret": bool(actx.secrets.get("app-secret")),
-                           "page-token": bool(actx.secrets.page_tokens()),
-                           "verify-token": bool(actx.secrets.get("verify-token"))}
-        write_bundle(bundle, run.results, meta, actx.settings, secrets_present)
+        secrets_present = {"app-secret": bool(session.secrets.get("app-secret")),
+                           "page-token": bool(session.secrets.page_tokens()),
+                           "verify-token": bool(session.secrets.get("verify-token"))}
+        write_bundle(bundle, run.results, meta, session.settings, secrets_present)
         if bundle != "-":
             typer.echo(f"support bundle written to {bundle} (no secret values)", err=True)
     raise typer.Exit(code)
@@ -276,11 +279,11 @@ class ProfileChecker:
         from fbhub.report import to_json_doc
         from fbhub.results import exit_code_for
 
-        actx = load_context(self.ctx, profile=profile, **self.flags)
-        probe_fn = _probe_fn(actx) if "webhook-endpoint" in self.groups else None
-        run = run_checks(actx, self.groups, only=self.only, ignore=self.ignore, probe=probe_fn)
+        session = load_session(self.ctx, profile=profile, **self.flags)
+        probe_fn = _probe_fn(session) if "webhook-endpoint" in self.groups else None
+        run = run_checks(session, self.groups, only=self.only, ignore=self.ignore, probe=probe_fn)
         code = exit_code_for(run.results, strict=self.strict)
-        meta = _meta("doctor", actx, run, strict=self.strict)
+        meta = _meta("doctor", session, run, strict=self.strict)
         return ProfileOutcome(profile=profile, exit_code=code, doc=to_json_doc(run.results, meta, exit_code=code),
                               results=run.results, meta=meta)
 
@@ -290,18 +293,18 @@ def profile_checker(ctx: typer.Context, flags: dict[str, Any], *, only: list[str
     return ProfileChecker(ctx, flags, only=only, ignore=ignore, probe=probe, strict=strict)
 
 
-def _probe_fn(actx: Any):
+def _probe_fn(session: Session):
     def run_probe():
-        from fbhub.urls import webhook_url
-        from fbhub.webhooks.probe import probe
+        from fbhub.checks.probe import probe
+        from fbhub.meta.urls import webhook_url
 
-        domain = actx.settings.get("domain")
+        domain = session.settings.get("domain")
         if not domain:
             from fbhub.checks.catalogue import BY_ID
             from fbhub.checks.evaluate import skip_all
 
             return skip_all([c for c in BY_ID if c.startswith("FB8")], "no domain is set (FB101)")
-        return probe(webhook_url(domain), verify_token=actx.secrets.get("verify-token"),
-                     app_secret=actx.secrets.get("app-secret"), timeout=actx.settings["timeout"])
+        return probe(webhook_url(domain), verify_token=session.secrets.get("verify-token"),
+                     app_secret=session.secrets.get("app-secret"), timeout=session.settings["timeout"])
 
     return run_probe

@@ -9,12 +9,17 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from fbhub.errors import EXIT_FAILED, FbhubError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from fbhub.session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,56 +29,6 @@ class GlobalOptions:
     config: str | None = None
     profile: str | None = None
     verbose: bool = False
-
-
-@dataclass
-class AppContext:
-    """Resolved settings and secrets for one command run."""
-
-    settings: Any  # fbhub.settings.Resolved
-    secrets: Any  # fbhub.secrets.SecretStore
-    verbose: bool = False
-    log: Callable[[str], None] = field(default=lambda line: None)
-    # Transport fallbacks of this run's Graph clients (for reports and the support bundle).
-    transport_notes: list[str] = field(default_factory=list)
-    _query_warned: bool = False
-
-    def graph_client(self, *, transport: Any = None, app_secret: str | None = None, with_secret: bool = True):
-        """The one place a GraphClient is built from settings (URL, version, timeout, credentials)."""
-        from fbhub.graph import GraphClient, memory
-        from fbhub.graph.retry import RetryPolicy
-
-        s = self.settings
-        secret = app_secret if app_secret is not None else (self.secrets.get("app-secret") if with_secret else None)
-        choice = s.get("graph_transport") or "auto"
-        if choice == "query" and not self._query_warned:
-            self._query_warned = True
-            from fbhub.graph.transport import QUERY_WARNING
-
-            err_line(f"warning: {QUERY_WARNING}")
-        client = GraphClient(
-            graph_url=s["graph_url"],
-            graph_version=s["graph_version"],
-            app_id=s.get("app_id"),
-            app_secret=secret,
-            timeout=s["timeout"],
-            transport=transport,
-            retry=RetryPolicy(total_timeout=s["retry_budget"], max_attempts=4 if s["retry_budget"] > 0 else 1),
-            verbose_log=self.log if self.verbose else None,
-            graph_transport=choice,
-            transport_memory=memory.load(s.config_path, s.profile) if choice == "auto" else None,
-        )
-
-        def remember(c: GraphClient) -> None:
-            # The form that worked is remembered per profile, so the next run starts with it; written only
-            # when something changed (a fallback), never on an ordinary run.
-            if c.graph_transport == "auto" and c.transport_memory != c.transport_memory_loaded:
-                if c.transport_notes or c.transport_memory_loaded:
-                    memory.save(s.config_path, s.profile, c.transport_memory)
-            self.transport_notes.extend(n for n in c.transport_notes if n not in self.transport_notes)
-
-        client.on_close = remember
-        return client
 
 
 def globals_of(ctx: typer.Context) -> GlobalOptions:
@@ -90,22 +45,20 @@ def err_line(text: str) -> None:
     sys.stderr.flush()
 
 
-def load_context(ctx: typer.Context, *, profile: str | None = None, **flags: Any) -> AppContext:
+def load_session(ctx: typer.Context, *, profile: str | None = None, **flags: Any) -> Session:
     """Resolve settings (flag > env > file > default) and open the secret store for this command.
 
     ``profile`` overrides the global one (doctor --all-profiles). Profile-scoped variables
     (``FBHUB_<PROFILE>_APP_SECRET`` …) win over plain ones (``fbhub.profiles.scoped_env``)."""
     from fbhub.profiles import scoped_env
-    from fbhub.secrets import SecretStore
-    from fbhub.settings import resolve, resolve_profile
+    from fbhub.session import Session
+    from fbhub.settings import resolve_profile
 
     g = globals_of(ctx)
     name = resolve_profile(profile or g.profile)
-    env = scoped_env(name)
-    settings = resolve(flags, profile=name, config_path=g.config, env=env)
     tag = "[fbhub]" if profile is None else f"[fbhub {name}]"
-    return AppContext(settings=settings, secrets=SecretStore.for_settings(settings, env=env), verbose=g.verbose,
-                      log=lambda line: err_line(f"{tag} {line}"))
+    return Session.open(flags, profile=name, config_path=g.config, env=scoped_env(name), verbose=g.verbose,
+                        log=lambda line: err_line(f"{tag} {line}"))
 
 
 def _changes_made_before_stopping() -> None:
@@ -177,7 +130,7 @@ def graph_flags(domain: str | None = None, app_id: str | None = None, graph_url:
     return {"domain": domain, "app_id": app_id, "graph_url": graph_url, "graph_version": graph_version, **more}
 
 
-def console(*, stderr: bool = False):
+def console(*, stderr: bool = False) -> Console:
     """A rich Console: colour on a terminal, plain when piped or NO_COLOR is set."""
     from rich.console import Console
 

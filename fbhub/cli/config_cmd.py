@@ -16,29 +16,29 @@ app = typer.Typer(help="Show and change settings (profiles in a YAML file; secre
 @handle_errors
 def show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Every setting of the profile, where its value came from (flag/env/file/default), and secrets masked."""
-    from fbhub.cli.common import load_context
+    from fbhub.cli.common import load_session
     from fbhub.redact import mask
     from fbhub.secrets import KINDS
     from fbhub.settings import SETTINGS
 
-    actx = load_context(ctx)
-    s = actx.settings
+    session = load_session(ctx)
+    s = session.settings
     rows = []
     for name, setting in SETTINGS.items():
         rows.append({"name": name, "value": s.get(name), "source": s.sources[name], "env": setting.env})
     secrets = []
     for kind, k in KINDS.items():
         if kind == "page-token":
-            tokens = actx.secrets.page_tokens()
+            tokens = session.secrets.page_tokens()
             value = ", ".join(f"{lab}={mask(t)}" for lab, t in tokens.items()) if tokens else None
         else:
-            v = actx.secrets.get(kind)
+            v = session.secrets.get(kind)
             value = mask(v) if v else None
-        secrets.append({"name": kind, "value": value, "source": actx.secrets.source(kind) if value else "not set",
+        secrets.append({"name": kind, "value": value, "source": session.secrets.source(kind) if value else "not set",
                         "env": k.env})
     if as_json:
         print_json({"profile": s.profile, "config_path": str(s.config_path), "settings": rows, "secrets": secrets,
-                    "keyring_problem": actx.secrets.keyring_problem})
+                    "keyring_problem": session.secrets.keyring_problem})
         return
     from rich.table import Table
 
@@ -59,8 +59,8 @@ def show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     for r in secrets:
         t.add_row(r["name"], markup(r["value"] or "(not set)"), markup(r["source"]), r["env"])
     out.print(t)
-    if actx.secrets.keyring_problem:
-        out.print(f"note: no usable OS keyring ({markup(actx.secrets.keyring_problem)}); use the FBHUB_* variables")
+    if session.secrets.keyring_problem:
+        out.print(f"note: no usable OS keyring ({markup(session.secrets.keyring_problem)}); use the FBHUB_* variables")
 
 
 @app.command("set")

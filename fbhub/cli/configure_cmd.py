@@ -15,7 +15,7 @@ from fbhub.cli.common import (
     err_line,
     graph_flags,
     handle_errors,
-    load_context,
+    load_session,
     print_json,
 )
 
@@ -63,13 +63,13 @@ def _given(pages: list[str] | None, secrets_stdin: bool, store: Any) -> Any:
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             name, eq, value = line.partition("=")
-            kind = _STDIN_NAMES.get(name.strip())
-            if not eq or kind is None:
+            named = _STDIN_NAMES.get(name.strip())
+            if not eq or named is None:
                 raise UsageError(f"--secrets-stdin line {n}: expected NAME=value with NAME one of FBHUB_APP_SECRET, "
                                  "FBHUB_PAGE_TOKENS, FBHUB_USER_TOKEN, FBHUB_VERIFY_TOKEN",
                                  hint="one secret per line, e.g. FBHUB_APP_SECRET=0123…")
-            given.secrets[kind] = _check_secret(kind, value, f"stdin line {n}")
-            given.secret_sources[kind] = "stdin"
+            given.secrets[named] = _check_secret(named, value, f"stdin line {n}")
+            given.secret_sources[named] = "stdin"
     return given
 
 
@@ -158,9 +158,9 @@ def configure(
     from fbhub.wizard import BY_ID, NonInteractivePrompter, RichPrompter, Wizard, WizardState, state_path
     from fbhub.wizard.stages import ORDER, VALUE_STAGES, Out, resume_line
 
-    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
-    profile = actx.settings.profile
-    state = WizardState.load(state_path(actx.settings.config_path), profile)
+    session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    profile = session.settings.profile
+    state = WizardState.load(state_path(session.settings.config_path), profile)
     con = console()
     out = Out(con)
     if status:
@@ -187,15 +187,15 @@ def configure(
     if not interactive and stage is not None and stage not in VALUE_STAGES:
         raise UsageError(f"stage {stage!r} needs the operator's confirmation",
                          hint=f"run 'fbhub configure --stage {stage}' in a terminal")
-    given = _given(page, secrets_stdin, actx.secrets)
+    given = _given(page, secrets_stdin, session.secrets)
     if interactive:
-        _require_store(actx.settings)
+        _require_store(session.settings)
     if restart:
         state.reset()
         state.save()
         out.line(f"progress of profile {profile!r} cleared; the stored values are offered as defaults")
     prompter = RichPrompter(con) if interactive else NonInteractivePrompter()
-    w = Wizard(actx, prompter, con, given=given, state=state, stdout_is_tty=sys.stdout.isatty())
+    w = Wizard(session, prompter, con, given=given, state=state, stdout_is_tty=sys.stdout.isatty())
     try:
         plan = w.plan(stage=stage)
         if interactive:
@@ -203,7 +203,7 @@ def configure(
             if not plan:
                 _render_status(out, state, profile)
                 return
-            out.line(f"fbhub configure · profile {profile!r} · config {actx.settings.config_path}")
+            out.line(f"fbhub configure · profile {profile!r} · config {session.settings.config_path}")
             if done and stage is None:
                 out.line(f"{len(done)} of {len(ORDER)} stages complete; continuing at stage {plan[0].id} "
                          f"({plan[0].title}).")
@@ -272,8 +272,8 @@ def review_kit(
     from fbhub import reviewkit
     from fbhub.errors import UsageError
 
-    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
-    s = actx.settings
+    session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    s = session.settings
     from fbhub.configfile import is_special_output
 
     path = Path(output or f"app-review-{s.profile}.md")
@@ -283,10 +283,10 @@ def review_kit(
     why = "no credentials"
     app_name = None
     inconclusive = False
-    if s.get("app_id") and actx.secrets.get("app-secret"):
+    if s.get("app_id") and session.secrets.get("app-secret"):
         from fbhub.checks import run_checks
 
-        run = run_checks(actx, ["credentials", "app-settings"])
+        run = run_checks(session, ["credentials", "app-settings"])
         bad = [r for r in run.results if r.id in ("FB201", "FB202") and r.status.value != "pass"]
         if bad and bad[0].status.value == "error":
             inconclusive = True

@@ -17,25 +17,25 @@ def urls(
     as_json: JsonOpt = False,
 ) -> None:
     """The redirect, webhook and admin URLs for a domain, each labelled with where it is pasted."""
-    from fbhub.cli.common import err_line, load_context
-    from fbhub.domain import parse_domain
+    from fbhub.checks.verifytoken import current_choice
+    from fbhub.cli.common import err_line, load_session
     from fbhub.errors import FbhubError
+    from fbhub.meta.domain import parse_domain
+    from fbhub.meta.urls import VERIFY_TOKEN_WHERE, paste_values
     from fbhub.redact import mask
-    from fbhub.urls import VERIFY_TOKEN_WHERE, paste_values
-    from fbhub.webhooks.verifytoken import current_choice
 
-    actx = None
+    session = None
     if domain is None:
-        actx = load_context(ctx)
-        domain = actx.settings.require("domain")
+        session = load_session(ctx)
+        domain = session.settings.require("domain")
     d = parse_domain(domain)
     for w in d.warnings:
         err_line(f"warning: {w}")
     values = paste_values(d.host)
     choice = None
     try:
-        actx = actx or load_context(ctx)
-        choice = current_choice(actx.secrets, list(actx.settings.get("pages") or []))
+        session = session or load_session(ctx)
+        choice = current_choice(session.secrets, list(session.settings.get("pages") or []))
     except FbhubError as exc:  # the URLs do not depend on it: say why the line is missing, still print them
         err_line(f"note: the verify token could not be read ({exc.message})")
     if as_json:

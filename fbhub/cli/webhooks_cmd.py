@@ -1,12 +1,13 @@
 """fbhub subscribe-page, unsubscribe-page, subscribe-app, probe-webhook.
 
-Options and rendering only; the logic is in ``fbhub.webhooks`` (pages, app, probe), which doctor --fix reuses.
+Options and rendering only; the logic is in ``fbhub.actions`` (page subscriptions, the app webhook) and in
+``fbhub.checks.probe`` (the webhook endpoint), which doctor reuses.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,8 +19,11 @@ from fbhub.cli.common import (
     JsonOpt,
     graph_flags,
     handle_errors,
-    load_context,
+    load_session,
 )
+
+if TYPE_CHECKING:
+    from fbhub.session import Session
 
 # -- shared options --------------------------------------------------------------------------------
 PageOpt = Annotated[list[str] | None, typer.Option(
@@ -36,9 +40,9 @@ TokenStdinOpt = Annotated[bool, typer.Option(
 ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", min=1, max=32, help="Pages handled at once")]
 
 
-def _desired_fields(actx: Any, fields: str | None, all_fields: bool) -> list[str]:
+def _desired_fields(session: Session, fields: str | None, all_fields: bool) -> list[str]:
     from fbhub.errors import UsageError
-    from fbhub.fields import ALL_FIELDS, parse_fields
+    from fbhub.meta.fields import ALL_FIELDS, parse_fields
 
     if fields is not None and all_fields:
         raise UsageError("--fields and --all-fields cannot be used together", hint="give one of them")
@@ -46,10 +50,10 @@ def _desired_fields(actx: Any, fields: str | None, all_fields: bool) -> list[str
         return list(ALL_FIELDS)
     if fields is not None:
         return parse_fields(fields)
-    return list(actx.settings["webhook_fields"])
+    return list(session.settings["webhook_fields"])
 
 
-def _page_tokens(actx: Any, from_stdin: bool) -> dict[str, str]:
+def _page_tokens(session: Session, from_stdin: bool) -> dict[str, str]:
     from fbhub.errors import UsageError
     from fbhub.redact import register_secret
     from fbhub.secrets import VALIDATORS, split_tokens, token_label
@@ -66,14 +70,14 @@ def _page_tokens(actx: Any, from_stdin: bool) -> dict[str, str]:
         if not out:
             raise UsageError("no Page token on stdin", hint="pipe one or more Page tokens, comma or newline separated")
         return out
-    tokens = actx.secrets.page_tokens()
+    tokens = session.secrets.page_tokens()
     if not tokens:
-        raise actx.secrets.missing("page-token", ", or use --page-token-stdin")
+        raise session.secrets.missing("page-token", ", or use --page-token-stdin")
     return tokens
 
 
-def _names(actx: Any) -> dict[str, str]:
-    return {p["id"]: p.get("name", "") for p in (actx.settings.get("pages") or [])}
+def _names(session: Session) -> dict[str, str]:
+    return {p["id"]: p.get("name", "") for p in (session.settings.get("pages") or [])}
 
 
 def _close(client: Any) -> None:
@@ -196,17 +200,17 @@ def subscribe_page(
     subscribed are kept (Meta replaces the list on each write, so fbhub sends the union) unless --replace.
     Exit codes: 0 done, 1 a Page failed, 2 usage/config, 3 only network/rate-limit problems.
     """
-    from fbhub.webhooks.pages import exit_code_for_outcomes, subscribe_pages
+    from fbhub.actions.page_subscriptions import exit_code_for_outcomes, subscribe_pages
 
-    actx = load_context(ctx, **graph_flags(None, app_id, graph_url, graph_version))
-    desired = _desired_fields(actx, fields, all_fields)
-    app = actx.settings.require("app_id")
-    tokens = _page_tokens(actx, page_token_stdin)
-    has_secret = bool(actx.secrets.get("app-secret"))
-    client = actx.graph_client()
+    session = load_session(ctx, **graph_flags(None, app_id, graph_url, graph_version))
+    desired = _desired_fields(session, fields, all_fields)
+    app = session.settings.require("app_id")
+    tokens = _page_tokens(session, page_token_stdin)
+    has_secret = bool(session.secrets.get("app-secret"))
+    client = session.graph_client()
     try:
         outcomes = subscribe_pages(client, tokens, app_id=app, desired=desired, replace=replace, only=page,
-                                   names=_names(actx), dry_run=dry_run, use_debug_token=has_secret,
+                                   names=_names(session), dry_run=dry_run, use_debug_token=has_secret,
                                    workers=concurrency)
     finally:
         _close(client)
@@ -235,8 +239,7 @@ def unsubscribe_page(
 
     Asks for confirmation unless --yes. Exit codes as for subscribe-page.
     """
-    from fbhub.errors import UsageError
-    from fbhub.webhooks.pages import (
+    from fbhub.actions.page_subscriptions import (
         apply_page_plans,
         exit_code_for_outcomes,
         outcome_from_error,
@@ -245,6 +248,7 @@ def unsubscribe_page(
         resolve_targets,
         select_targets,
     )
+    from fbhub.errors import UsageError
 
     interactive = sys.stdin is not None and sys.stdin.isatty()
     if not yes and not dry_run:
@@ -254,13 +258,13 @@ def unsubscribe_page(
         if not interactive:
             raise UsageError("refusing to unsubscribe Pages without confirmation (stdin is not a terminal)",
                              hint="add --yes to unsubscribe, or --dry-run to see what would change")
-    actx = load_context(ctx, **graph_flags(None, app_id, graph_url, graph_version))
-    app = actx.settings.require("app_id")
-    tokens = _page_tokens(actx, page_token_stdin)
-    has_secret = bool(actx.secrets.get("app-secret"))
-    client = actx.graph_client()
+    session = load_session(ctx, **graph_flags(None, app_id, graph_url, graph_version))
+    app = session.settings.require("app_id")
+    tokens = _page_tokens(session, page_token_stdin)
+    has_secret = bool(session.secrets.get("app-secret"))
+    client = session.graph_client()
     try:
-        targets, problems = resolve_targets(client, tokens, app_id=app, names=_names(actx),
+        targets, problems = resolve_targets(client, tokens, app_id=app, names=_names(session),
                                             use_debug_token=has_secret, workers=concurrency)
         targets, problems = select_targets(targets, problems, page)
         states = read_page_states(client, targets, app_id=app, workers=concurrency)
@@ -353,16 +357,16 @@ def subscribe_app(
     Shows what is set now and the difference; writes only when something changes. Meta verifies the callback
     at once (GET with hub.challenge): test the endpoint first with 'fbhub probe-webhook'.
     """
+    from fbhub.actions.app_webhook import apply_app_plan, plan_app
     from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
-    from fbhub.webhooks.app import apply_app_plan, plan_app
 
-    actx = load_context(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
-    desired = _desired_fields(actx, fields, all_fields)
-    dom = actx.settings.require("domain")
-    actx.settings.require("app_id")
-    actx.secrets.require("app-secret")
-    verify_token = actx.secrets.require("verify-token")
-    client = actx.graph_client()
+    session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    desired = _desired_fields(session, fields, all_fields)
+    dom = session.settings.require("domain")
+    session.settings.require("app_id")
+    session.secrets.require("app-secret")
+    verify_token = session.secrets.require("verify-token")
+    client = session.graph_client()
     try:
         current = client.get_app_subscriptions()
         plan = plan_app(current, dom, desired, replace=replace, force=force)
@@ -382,31 +386,31 @@ def subscribe_app(
 # -- probe -----------------------------------------------------------------------------------------
 
 
-def _probe_page_id(actx: Any) -> str | None:
-    pages = actx.settings.get("pages") or []
+def _probe_page_id(session: Session) -> str | None:
+    pages = session.settings.get("pages") or []
     if pages:
         return str(pages[0]["id"])
     try:
-        labels = list(actx.secrets.page_tokens())
+        labels = list(session.secrets.page_tokens())
     except Exception:  # a page id is optional; never fail the probe for it
         labels = []
     return next((lab for lab in labels if lab.isdigit()), None)
 
 
-def _find_verify_token(actx: Any, target: str, configured: str | None, page_tokens: dict[str, str], *,
+def _find_verify_token(session: Session, target: str, configured: str | None, page_tokens: dict[str, str], *,
                        allow_http: bool, insecure: bool, ca_file: str | None, quiet: bool, store: bool) -> Any:
     """Learn which verify token the endpoint accepts; say it and offer to store it. None when not asked."""
+    from fbhub.checks.probe import tls_context
+    from fbhub.checks.verifytoken import candidates_for, discover
     from fbhub.cli.common import err_line
-    from fbhub.webhooks.probe import tls_context
-    from fbhub.webhooks.verifytoken import candidates_for, discover
 
     if target.startswith("http://") and not allow_http:
         return None
     ctx = None
     if target.startswith("https://"):
         ctx = tls_context(verify=not insecure, ca_file=None if insecure else ca_file)
-    cands = candidates_for(configured, page_tokens, list(actx.settings.get("pages") or []))
-    finding = discover(target, cands, timeout=actx.settings["timeout"], ctx=ctx)
+    cands = candidates_for(configured, page_tokens, list(session.settings.get("pages") or []))
+    finding = discover(target, cands, timeout=session.settings["timeout"], ctx=ctx)
     say = err_line if quiet else typer.echo
     if not finding.reachable:
         say(f"verify token: {finding.lines()[0]}")
@@ -424,9 +428,9 @@ def _find_verify_token(actx: Any, target: str, configured: str | None, page_toke
 
     interactive = sys.stdin is not None and sys.stdin.isatty() and not quiet
     if store or (interactive and typer.confirm(f"Store {acc.name} ({mask(acc.value)}) as the verify token of "
-                                               f"profile {actx.settings.profile!r}?", default=False)):
-        actx.secrets.set("verify-token", acc.value)
-        say(f"  stored {acc.name} ({mask(acc.value)}) as the verify token in {actx.secrets.backend_where()}")
+                                               f"profile {session.settings.profile!r}?", default=False)):
+        session.secrets.set("verify-token", acc.value)
+        say(f"  stored {acc.name} ({mask(acc.value)}) as the verify token in {session.secrets.backend_where()}")
     else:
         say("  to use it as the verify token: fbhub probe-webhook --store-verify-token")
     return finding
@@ -462,35 +466,35 @@ def probe_webhook(
     """
     import time
 
+    from fbhub.checks.probe import probe, shown_url
     from fbhub.errors import UsageError
+    from fbhub.meta.urls import webhook_url
     from fbhub.report import ReportMeta, emit
     from fbhub.results import exit_code_for
-    from fbhub.urls import webhook_url
-    from fbhub.webhooks.probe import probe, shown_url
 
-    actx = load_context(ctx, **graph_flags(domain, None, None, None, timeout=timeout))  # --timeout is the setting
-    target = url or webhook_url(actx.settings.require("domain"))
+    session = load_session(ctx, **graph_flags(domain, None, None, None, timeout=timeout))  # --timeout is the setting
+    target = url or webhook_url(session.settings.require("domain"))
     if insecure and ca_file:
         raise UsageError("--insecure and --ca-file cannot be used together", hint="give one of them")
-    configured = actx.secrets.get("verify-token")
-    page_tokens = actx.secrets.page_tokens()
+    configured = session.secrets.get("verify-token")
+    page_tokens = session.secrets.page_tokens()
     if not configured and not page_tokens:
-        actx.secrets.require("verify-token")
-    app_secret = actx.secrets.get("app-secret")
+        session.secrets.require("verify-token")
+    app_secret = session.secrets.get("app-secret")
     t0 = time.monotonic()
-    finding = _find_verify_token(actx, target, configured, page_tokens, allow_http=allow_http, insecure=insecure,
+    finding = _find_verify_token(session, target, configured, page_tokens, allow_http=allow_http, insecure=insecure,
                                  ca_file=ca_file, quiet=as_json, store=store_verify_token)
     verify_token = configured
     if finding is not None and finding.accepted is not None and finding.checks_token:
         verify_token = finding.accepted.value
     results = probe(target, verify_token=verify_token, app_secret=app_secret, check_signature=check_signature,
-                    allow_http=allow_http, timeout=actx.settings["timeout"], verify_tls=not insecure,
-                    ca_file=ca_file, page_id=_probe_page_id(actx))
+                    allow_http=allow_http, timeout=session.settings["timeout"], verify_tls=not insecure,
+                    ca_file=ca_file, page_id=_probe_page_id(session))
     code = exit_code_for(results)
     extra: dict[str, Any] = {"url": shown_url(target)}
     if finding is not None:
         extra["verify_token"] = finding.to_dict()
-    meta = ReportMeta(command="probe-webhook", profile=actx.settings.profile, duration_s=time.monotonic() - t0,
+    meta = ReportMeta(command="probe-webhook", profile=session.settings.profile, duration_s=time.monotonic() - t0,
                       extra=extra)
     emit(results, meta, fmt="json" if as_json else "text", exit_code=code)
     raise typer.Exit(code)

@@ -214,10 +214,8 @@ def resolve(query: str) -> Topic:
 
 def _check_topic(check_id: str) -> Topic | None:
     """The topic a doctor check links to, when the check catalogue knows the id."""
-    try:
-        from fbhub.checks.catalogue import BY_ID
-    except ImportError:  # the catalogue is optional for explain
-        return None
+    from fbhub.checks.catalogue import BY_ID
+
     spec = BY_ID.get(check_id)
     if spec is None:
         raise UsageError(f"no doctor check {check_id!r}", hint="run 'fbhub doctor --list' to see every check id")
@@ -225,7 +223,7 @@ def _check_topic(check_id: str) -> Topic | None:
 
 
 # -- Graph error codes ----------------------------------------------------------------------------
-# The catalogue lives in fbhub.graph.errors (ERROR_CATALOGUE, lookup_error). Its entries carry their own
+# The catalogue lives in fbhub.meta.error_codes (ERROR_CATALOGUE, lookup_error). Its entries carry their own
 # ``topic`` (the code, e.g. "190/463") and a broad ``group``; these tables point each at the explain topic
 # that tells the whole story.
 
@@ -275,9 +273,10 @@ def topic_for_error(info: object, code: int | None = None, subcode: int | None =
     own = str(getattr(info, "topic", "") or "")
     if own in names:
         return own
-    for key in ((code, subcode), (code, None)):
-        if key[0] is not None and key in CODE_TOPICS:
-            return CODE_TOPICS[key]  # type: ignore[index]
+    if code is not None:
+        for key in ((code, subcode), (code, None)):
+            if key in CODE_TOPICS:
+                return CODE_TOPICS[key]
     if own in SITUATION_TOPICS:
         return SITUATION_TOPICS[own]
     return GROUP_TOPICS.get(str(getattr(info, "group", "") or ""))
@@ -295,11 +294,8 @@ def explain_code(code: int, subcode: int | None = None) -> Topic:
     raises ``UsageError``.
     """
     query = f"{code}/{subcode}" if subcode is not None else str(code)
-    try:
-        from fbhub.graph.errors import ERROR_CATALOGUE, lookup_error
-    except ImportError:
-        raise UsageError(f"cannot explain Graph error code {query}: the error catalogue is not available",
-                         hint="run 'fbhub explain --list' to see the topics") from None
+    from fbhub.meta.error_codes import ERROR_CATALOGUE, lookup_error
+
     known_code = any(c == code for c, _ in ERROR_CATALOGUE)
     if not known_code and code in PERMISSION_RANGE:
         return dataclasses.replace(_load_all()["permissions"], resolved_from=query)
@@ -315,10 +311,8 @@ def explain_code(code: int, subcode: int | None = None) -> Topic:
 
 def _catalogue_name(query: str) -> Topic | None:
     """Other names the error catalogue knows (ranges such as ``200-299``, situations such as ``unreachable``)."""
-    try:
-        from fbhub.graph.errors import lookup_topic
-    except ImportError:
-        return None
+    from fbhub.meta.error_codes import lookup_topic
+
     info = lookup_topic(query)
     if info is None or (_is_unknown(info) and query != "unknown"):
         return None

@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from fbhub.graph.errors import (
-    ERROR_CATALOGUE,
     AppSecretProofError,
     CallbackVerificationFailed,
-    ErrorInfo,
     GraphAuthError,
     GraphBadResponse,
     GraphError,
@@ -25,11 +23,10 @@ from fbhub.graph.errors import (
     InvalidAppId,
     InvalidAppSecret,
     TokenOfOtherApp,
-    lookup_error,
-    lookup_topic,
 )
 from fbhub.graph.retry import RetryPolicy
 from fbhub.graph.versions import DEFAULT_GRAPH_VERSION, is_expired, parse_version, version_eol
+from fbhub.meta.error_codes import ERROR_CATALOGUE, ErrorInfo, lookup_error, lookup_topic
 
 _LAZY = {
     "GraphClient": "fbhub.graph.client",

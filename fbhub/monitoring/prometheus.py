@@ -173,7 +173,7 @@ def exposition(fams: Iterable[Metric]) -> str:
     from fbhub.redact import redact
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Families(fams))  # type: ignore[arg-type]
+    registry.register(_Families(fams))
     return redact(generate_latest(registry).decode("utf-8"))
 
 

@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-from fbhub.fields import KNOWN_FIELDS
+from fbhub.meta.fields import KNOWN_FIELDS
 from fbhub.meta.versions import VERSION_TABLE, available_versions
 from fbhub.redact import register_secret
 from fbhub.sandbox.world import (
@@ -216,7 +216,7 @@ def app_token_for(app: App) -> str:
 
 def derive_token(seed: str, length: int = 180) -> str:
     """A deterministic EAAG… token string from a seed."""
-    out = []
+    out: list[str] = []
     counter = 0
     while len(out) < length - 4:
         block = hashlib.sha256(f"{seed}:{counter}".encode()).digest()
@@ -435,7 +435,7 @@ class Graph:
             if ctx.caller.kind == "APP":
                 raise GraphError(2500, "An active access token must be used to query information about the "
                                        "current user.")
-            head = ctx.caller.page_id if ctx.caller.kind == "PAGE" else ctx.caller.user_id
+            head = (ctx.caller.page_id if ctx.caller.kind == "PAGE" else ctx.caller.user_id) or ""
         if len(segs) > 2:
             raise _unknown_path("/" + "/".join(segs[2:]))
         edge = segs[1] if len(segs) > 1 else None
@@ -633,7 +633,7 @@ class Graph:
             if s in NON_GRANULAR_SCOPES:
                 continue
             ids = tok.granular.get(s)
-            if not ids and tok.type == "PAGE" and s.startswith("pages_"):
+            if not ids and tok.type == "PAGE" and s.startswith("pages_") and tok.page_id:
                 ids = [tok.page_id]
             gran.append({"scope": s, "target_ids": list(ids)} if ids else {"scope": s})
         if gran:

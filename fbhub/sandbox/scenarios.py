@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fbhub.errors import UsageError
-from fbhub.fields import PLATFORM_FIELDS
+from fbhub.meta.fields import PLATFORM_FIELDS
 from fbhub.sandbox.graph import derive_token
 from fbhub.sandbox.world import (
     DEFAULT_VERSION,

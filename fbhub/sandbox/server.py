@@ -68,7 +68,8 @@ class Sandbox:
         self._register_secrets()
         self.httpd = _Server((host, port), _Handler)
         self.httpd.sandbox = self
-        self.host, self.port = self.httpd.server_address[:2]
+        bound_host, self.port = self.httpd.server_address[:2]
+        self.host = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
         self._thread: threading.Thread | None = None
 
     @property

@@ -455,7 +455,7 @@ class Scenario:
         """The world file for this scenario (world + ``name``/``summary``/``operator`` sections)."""
         import yaml
 
-        d = {"name": self.name, "summary": self.summary}
+        d: dict[str, Any] = {"name": self.name, "summary": self.summary}
         d.update(self.world.to_dict())
         d["operator"] = self.operator.to_dict()
         return yaml.safe_dump(d, sort_keys=False, allow_unicode=True, width=120)

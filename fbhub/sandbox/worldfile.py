@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fbhub.errors import ConfigError
-from fbhub.fields import KNOWN_FIELDS
+from fbhub.meta.fields import KNOWN_FIELDS
 from fbhub.sandbox.world import (
     APP_FIELDS,
     APP_ROLES,
@@ -131,6 +131,12 @@ class _Validator:
         if v is not None and not v.isdigit():
             raise self.fail(self.line_of(d, key), f"{what}.{key} {v!r} is not a numeric id",
                             "Graph ids are digits only, e.g. \"1234567890123456\"")
+        return v
+
+    def need_ident(self, d: dict, key: str, what: str) -> str:
+        """A required numeric id (``ident`` has refused a missing one)."""
+        v = self.ident(d, key, what)
+        assert v is not None
         return v
 
     def boolean(self, d: dict, key: str, what: str, default: bool) -> bool:
@@ -264,7 +270,7 @@ def _parse(data: Any, source: str) -> tuple[World, dict[str, Any]]:
         what = f"users[{i}]"
         u = v.mapping(u, what, v.line_of(top, "users"))
         v.keys(u, {"id", "name"}, what)
-        users.append(User(id=v.ident(u, "id", what), name=v.string(u, "name", what, default="Test User")))
+        users.append(User(id=v.need_ident(u, "id", what), name=v.string(u, "name", what, default="Test User")))
     user_ids = _unique(v, users, "users", top)
     for ai, a in enumerate(apps):
         for r in a.roles:
@@ -325,7 +331,7 @@ def _app(v: _Validator, a: Any, i: int) -> App:
                "webhook_endpoint_behaviour", "subscriptions", "roles", "permissions", "created"}, what)
     secret = v.string(a, "secret", what, required=True)
     app = App(
-        id=v.ident(a, "id", what),
+        id=v.need_ident(a, "id", what),
         secret=secret,
         name=v.string(a, "name", what, default="Test App"),
         category=v.string(a, "category", what, default="Messaging"),
@@ -368,7 +374,7 @@ def _app(v: _Validator, a: Any, i: int) -> App:
         rw = f"{what}.roles[{j}]"
         r = v.mapping(r, rw, v.line_of(a, "roles"))
         v.keys(r, {"user", "role"}, rw)
-        app.roles.append(AppRole(user_id=v.ident(r, "user", rw), role=v.one_of(r, "role", rw, APP_ROLES, None)))
+        app.roles.append(AppRole(user_id=v.need_ident(r, "user", rw), role=v.one_of(r, "role", rw, APP_ROLES, None)))
     for j, p in enumerate(v.seq(a.get("permissions"), f"{what}.permissions", v.line_of(a, "permissions"))):
         pw = f"{what}.permissions[{j}]"
         if isinstance(p, str):
@@ -396,7 +402,7 @@ def _page(v: _Validator, p: Any, i: int, app_ids: set[str], user_ids: set[str]) 
     p = v.mapping(p, what, None)
     v.keys(p, {"id", "name", "category", "roles", "installed_apps", "about", "username"}, what)
     page = Page(
-        id=v.ident(p, "id", what),
+        id=v.need_ident(p, "id", what),
         name=v.string(p, "name", what, default="Test Page"),
         category=v.string(p, "category", what, default="Business service"),
         about=v.string(p, "about", what),
@@ -514,7 +520,7 @@ def _faults(v: _Validator, f: Any, line: int | None) -> Faults:
         if isinstance(val, int) and not isinstance(val, bool):
             return {"*": val}
         m = v.mapping(val, f"faults.{key}", v.line_of(f, key))
-        return {str(g): v.integer(m, g, f"faults.{key}", minimum=0) for g in m}
+        return {str(g): v.integer(m, g, f"faults.{key}", minimum=0) or 0 for g in m}
 
     out.fail_first = globs("fail_first")
     out.reset_connections = globs("reset_connections")
@@ -525,9 +531,9 @@ def _faults(v: _Validator, f: Any, line: int | None) -> Faults:
         for g, spec in m.items():
             if isinstance(spec, dict):
                 v.keys(spec, {"after"}, f"faults.rate_limit.{g}")
-                out.rate_limit[str(g)] = v.integer(spec, "after", f"faults.rate_limit.{g}", 0, minimum=0)
+                out.rate_limit[str(g)] = v.integer(spec, "after", f"faults.rate_limit.{g}", 0, minimum=0) or 0
             else:
-                out.rate_limit[str(g)] = v.integer(m, g, "faults.rate_limit", minimum=0)
+                out.rate_limit[str(g)] = v.integer(m, g, "faults.rate_limit", minimum=0) or 0
     bt = f.get("batch_timeout_items")
     if bt is not None:
         if isinstance(bt, list):

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from fbhub.errors import FbhubError, InconclusiveError, SecretStoreError, UsageError
+from fbhub.meta.scopes import DISCOVERY_SCOPES, REQUIRED_SCOPES
 from fbhub.redact import mask
 from fbhub.wizard.prompter import NeedsInput, Option, Prompter
 from fbhub.wizard.state import WizardState, state_path
 
+if TYPE_CHECKING:
+    from fbhub.graph.client import GraphClient
+    from fbhub.session import Session
+
 SHORT_LIVED_SECONDS = 2 * 3600  # a user token expiring sooner than this is a short-lived one
-DISCOVERY_SCOPES = ("pages_show_list", "pages_messaging", "pages_manage_metadata")
 DEVELOPERS_APPS = "https://developers.facebook.com/apps"
 
 
@@ -159,12 +163,12 @@ class Out:
 class Wizard:
     """Runs the stages for one profile; see the module docstring for when things are written."""
 
-    def __init__(self, actx: Any, prompter: Prompter, console: Any, *, given: Given | None = None,
+    def __init__(self, session: Session, prompter: Prompter, console: Any, *, given: Given | None = None,
                  state: WizardState | None = None, now: Callable[[], float] = time.time,
                  stdout_is_tty: bool = False) -> None:
-        self.actx = actx
-        self.settings = actx.settings
-        self.store = actx.secrets
+        self.session = session
+        self.settings = session.settings
+        self.store = session.secrets
         from fbhub.secrets import SecretStore
 
         self.keyring = SecretStore.for_settings(self.settings, env={})  # reads the store only (quietly)
@@ -180,7 +184,7 @@ class Wizard:
         self.running: StageSpec | None = None
         self.probe_url: str | None = None  # where the webhook stage asks for the verify token (default: callback)
         self.completed: list[str] = []
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str], GraphClient] = {}
 
     # -- values known so far -----------------------------------------------------------------------
     @property
@@ -207,10 +211,8 @@ class Wizard:
         """Page tokens by label (page id): the keyring's, whatever FBHUB_PAGE_TOKENS says, and this run's."""
         return {**self.keyring.page_tokens(), **self.run_page_tokens}
 
-    def client(self, app_id: str | None = None, secret: str | None = None) -> Any:
-        """A GraphClient for these credentials (default: what is known so far), built by AppContext."""
-        from fbhub.settings import Resolved
-
+    def client(self, app_id: str | None = None, secret: str | None = None) -> GraphClient:
+        """A GraphClient for these credentials (default: what is known so far), built by the session."""
         app_id = app_id or self.values.get("app_id")
         if secret is None:
             secret, _ = self.known_secret("app-secret")
@@ -219,10 +221,7 @@ class Wizard:
                              hint="run 'fbhub configure --stage create-app' first")
         key = (app_id, secret)
         if key not in self._clients:
-            s = self.settings
-            res = Resolved(profile=s.profile, config_path=s.config_path, values={**s.values, "app_id": app_id},
-                           sources=dict(s.sources))
-            self._clients[key] = replace(self.actx, settings=res).graph_client(app_secret=secret)
+            self._clients[key] = self.session.with_values(app_id=app_id).graph_client(app_secret=secret)
         return self._clients[key]
 
     def close(self) -> None:
@@ -247,25 +246,30 @@ class Wizard:
         return [s for s in STAGES if not self.state.record(s.id).complete]
 
     def run(self, *, stage: str | None = None) -> list[str]:
-        """Run the planned stages; returns the ids of the stages it completed."""
+        """Run the planned stages; returns the ids of the stages it completed. The Graph clients it opened are
+        closed when it returns (or is interrupted)."""
         todo = self.plan(stage=stage)
         total = len(STAGES)
         from fbhub import changes
 
-        for spec in todo:
-            changes.reset()  # an interrupted stage reports what it stored, not what earlier stages did
-            self.running = spec
-            self.state.set_current(spec.id)
-            self.state.save()
-            self.out.heading(f"Stage {ORDER.index(spec.id) + 1}/{total} · {spec.title}")
-            self.out.line(f"Where: {spec.where.replace('DOMAIN', self.values.get('domain') or 'DOMAIN')}", "dim")
-            outcome = STAGE_FUNCS[spec.id](self)
-            self.commit(spec, outcome)
-            self.running = None
-            if outcome.status in ("done", "verified", "skipped"):
-                self.completed.append(spec.id)
-            if outcome.stop:
-                break
+        try:
+            for spec in todo:
+                changes.reset()  # an interrupted stage reports what it stored, not what earlier stages did
+                self.running = spec
+                self.state.set_current(spec.id)
+                self.state.save()
+                self.out.heading(f"Stage {ORDER.index(spec.id) + 1}/{total} · {spec.title}")
+                self.out.line(f"Where: {spec.where.replace('DOMAIN', self.values.get('domain') or 'DOMAIN')}",
+                              "dim")
+                outcome = STAGE_FUNCS[spec.id](self)
+                self.commit(spec, outcome)
+                self.running = None
+                if outcome.status in ("done", "verified", "skipped"):
+                    self.completed.append(spec.id)
+                if outcome.stop:
+                    break
+        finally:
+            self.close()
         return self.completed
 
     def commit(self, spec: StageSpec, outcome: StageOutcome) -> None:
@@ -306,7 +310,7 @@ class Wizard:
         return None
 
     def paste_value(self, key: str) -> Any:
-        from fbhub.urls import paste_values
+        from fbhub.meta.urls import paste_values
 
         domain = self.values.get("domain")
         if not domain:
@@ -331,7 +335,7 @@ def stage_prerequisites(w: Wizard) -> StageOutcome:
 
 
 def stage_domain(w: Wizard) -> StageOutcome:
-    from fbhub.domain import parse_domain
+    from fbhub.meta.domain import parse_domain
 
     current = w.values.get("domain")
     w.out.line("The public host name of your CloudCX server; every URL you paste is built from it.")
@@ -517,7 +521,6 @@ def _verify_many(w: Wizard, chosen: list[tuple[str, str, str]]) -> list[PageToke
 
 
 def _check_user_token(w: Wizard, value: str) -> tuple[str, dict[str, Any]]:
-    from fbhub.checks.catalogue import REQUIRED_SCOPES
     from fbhub.graph.errors import TokenOfOtherApp
     from fbhub.secrets import validate_token
 
@@ -757,8 +760,8 @@ def _webhook_problems(w: Wizard) -> tuple[list[Any], list[Any]]:
 
 def _set_webhooks_through_api(w: Wizard, verify_token: str, fields: list[str]) -> list[str]:
     """What 'fbhub subscribe-app' and 'fbhub subscribe-page' do, with the same planners; one line per change."""
-    from fbhub.webhooks.app import apply_app_plan, plan_app
-    from fbhub.webhooks.pages import subscribe_pages
+    from fbhub.actions.app_webhook import apply_app_plan, plan_app
+    from fbhub.actions.page_subscriptions import subscribe_pages
 
     client = w.client()
     lines = []
@@ -786,8 +789,8 @@ def _choose_verify_token(w: Wizard, cb_url: str) -> tuple[str, str]:
     """
     import secrets as pysecrets
 
+    from fbhub.checks.verifytoken import candidates_for, discover
     from fbhub.secrets import validate_verify_token
-    from fbhub.webhooks.verifytoken import candidates_for, discover
 
     vt, vt_src = w.known_secret("verify-token")
     if vt and vt_src not in ("the keyring", "this run"):
@@ -799,7 +802,7 @@ def _choose_verify_token(w: Wizard, cb_url: str) -> tuple[str, str]:
     if cands and w.interactive and w.p.confirm(
             f"Ask the CX server's webhook ({url}) which verify token it accepts? (fbhub sends Meta's verification "
             "request with each value it knows)", default=False):
-        from fbhub.webhooks.probe import tls_context
+        from fbhub.checks.probe import tls_context
 
         ctx = tls_context() if url.startswith("https://") else None
         finding = discover(url, cands, timeout=w.settings["timeout"], ctx=ctx)

@@ -2,9 +2,6 @@ import pytest
 
 from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, FbhubError, InconclusiveError
 from fbhub.graph.errors import (
-    ERROR_CATALOGUE,
-    GROUPS,
-    SITUATIONS,
     AppSecretProofError,
     CallbackVerificationFailed,
     GraphAuthError,
@@ -18,11 +15,9 @@ from fbhub.graph.errors import (
     InvalidAppId,
     InvalidAppSecret,
     TokenOfOtherApp,
-    all_topics,
     error_from_payload,
-    lookup_error,
-    lookup_topic,
 )
+from fbhub.meta.error_codes import ERROR_CATALOGUE, GROUPS, SITUATIONS, all_topics, lookup_error, lookup_topic
 from fbhub.redact import register_secret
 
 from .conftest import PAGE_TOKEN

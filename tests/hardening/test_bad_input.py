@@ -75,7 +75,7 @@ _REFUSED = object()
 @PROPS
 @given(st.one_of(hostish, any_text))
 def test_parse_domain(raw):
-    from fbhub.domain import Domain, parse_domain
+    from fbhub.meta.domain import Domain, parse_domain
 
     d = _try(parse_domain, raw)
     if d is _REFUSED:
@@ -160,7 +160,7 @@ def test_parse_timeout_and_retry_budget(raw):
 @given(st.one_of(fieldsish.map(",".join), fieldsish.map(" ".join), fieldsish, any_text,
                  st.lists(anything, max_size=3)))
 def test_parse_fields(raw):
-    from fbhub.fields import KNOWN_FIELDS, parse_fields
+    from fbhub.meta.fields import KNOWN_FIELDS, parse_fields
 
     v = _try(parse_fields, raw)
     if v is not _REFUSED:

@@ -54,7 +54,10 @@ def test_parallel_set_page_token_keeps_every_token_listed_and_deletable(isolated
         p.stdin.close()
     for p in procs:
         p.wait(timeout=120)
-        assert p.returncode == 0, p.stderr.read()
+        err = p.stderr.read()
+        p.stdout.close()
+        p.stderr.close()
+        assert p.returncode == 0, err
     stored = stored_tokens(keyring_data)
     assert sorted(stored.values()) == sorted(TOKENS)
     assert listed_tokens() == set(stored)  # 5 of 5 listed

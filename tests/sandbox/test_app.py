@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fbhub.fields import PLATFORM_FIELDS
+from fbhub.meta.fields import PLATFORM_FIELDS
 
 from .helpers import app_token, client, error_of
 

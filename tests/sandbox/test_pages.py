@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from fbhub.fields import PLATFORM_FIELDS
+from fbhub.meta.fields import PLATFORM_FIELDS
 
 from .helpers import app_token, client, error_of
 

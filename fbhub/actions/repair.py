@@ -7,11 +7,14 @@ each Page's subscription to the app. Everything else is reported with its fix.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from fbhub.results import Status
+
+if TYPE_CHECKING:
+    from fbhub.session import Session
 
 APP_IDS = {"FB401", "FB402", "FB403", "FB404", "FB405"}
 PAGE_IDS = {"FB601", "FB602", "FB603"}
@@ -19,7 +22,7 @@ PAGE_IDS = {"FB601", "FB602", "FB603"}
 
 @dataclass
 class RepairPlan:
-    app_plan: Any = None  # fbhub.webhooks.app.AppPlan
+    app_plan: Any = None  # fbhub.actions.app_webhook.AppPlan
     page_plans: list[tuple[Any, Any]] = field(default_factory=list)  # (PagePlan, PageTarget)
     notes: list[str] = field(default_factory=list)  # wanted repairs fbhub cannot make, and why
     verify_token: str | None = None
@@ -40,20 +43,20 @@ class RepairPlan:
         out += [f"cannot repair: {n}" for n in self.notes]
         return out
 
-    def apply(self, actx: Any) -> list[str]:
+    def apply(self, session: Session) -> list[str]:
         """Write the plan; returns one line per change. Graph errors become lines, never exceptions."""
-        from fbhub.webhooks.app import apply_app_plan
-        from fbhub.webhooks.pages import apply_page_plans
+        from fbhub.actions.app_webhook import apply_app_plan
+        from fbhub.actions.page_subscriptions import apply_page_plans
 
         out = []
-        with actx.graph_client() as client:
+        with session.graph_client() as client:
             if self.app_plan is not None:
-                res = apply_app_plan(client, self.app_plan, self.verify_token or "")
-                out.append(f"app webhook: {res.status}" + (f" — {res.cause}; {res.fix}" if not res.ok else ""))
+                app = apply_app_plan(client, self.app_plan, self.verify_token or "")
+                out.append(f"app webhook: {app.status}" + (f" — {app.cause}; {app.fix}" if not app.ok else ""))
             if self.page_plans:
-                for res in apply_page_plans(client, self.page_plans):
-                    extra = f" — {res.cause}; {res.fix}" if not res.ok else ""
-                    out.append(f"page {res.page_id}: {res.status}{extra}")
+                for page in apply_page_plans(client, self.page_plans):
+                    extra = f" — {page.cause}; {page.fix}" if not page.ok else ""
+                    out.append(f"page {page.page_id}: {page.status}{extra}")
         return out
 
 
@@ -61,16 +64,17 @@ def _bad(run: Any, ids: set[str]) -> list[Any]:
     return [r for r in run.results if r.id in ids and r.status in (Status.FAIL, Status.WARN)]
 
 
-def plan_repairs(actx: Any, run: Any) -> RepairPlan:
+def plan_repairs(session: Session, run: Any) -> RepairPlan:
     """A plan from the facts doctor already gathered (no extra Graph reads)."""
-    from fbhub.webhooks.app import plan_app
-    from fbhub.webhooks.pages import PageTarget, plan_page, split_subscribed_apps
+    from fbhub.actions.app_webhook import plan_app
+    from fbhub.actions.page_subscriptions import PageTarget, plan_page
+    from fbhub.meta.subscriptions import split_subscribed_apps
 
     plan = RepairPlan()
     facts, inp = run.facts, run.inputs
     desired = list(inp.webhook_fields)
     if _bad(run, APP_IDS) and facts.subscriptions is not None and facts.subscriptions.ok:
-        verify = actx.secrets.get("verify-token")
+        verify = session.secrets.get("verify-token")
         if not inp.domain:
             plan.notes.append("the app webhook needs a domain: 'fbhub config set domain …'")
         elif not verify:

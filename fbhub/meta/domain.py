@@ -82,11 +82,11 @@ def parse_domain(raw: str) -> Domain:
     if not host:
         raise _bad(raw, "there is no host name in it")
     try:
-        ip = ipaddress.ip_address(host)
+        literal = ipaddress.ip_address(host)
     except ValueError:
-        ip = None
-    if ip is not None:
-        return Domain(str(ip), tuple(warnings + [_ip_warning(str(ip))]))
+        literal = None
+    if literal is not None:
+        return Domain(str(literal), tuple(warnings + [_ip_warning(str(literal))]))
     try:
         puny = host.encode("idna").decode("ascii").lower()
     except UnicodeError:

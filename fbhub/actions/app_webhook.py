@@ -9,26 +9,30 @@ A POST amends the subscription (fields already there stay); removing fields take
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fbhub.errors import FbhubError
-from fbhub.redact import redact
-from fbhub.urls import webhook_url
-from fbhub.webhooks.pages import (
+from fbhub.actions.page_subscriptions import (
     CHANGED,
     FAILED,
     INCONCLUSIVE,
     PLANNED,
     UNCHANGED,
-    _data,
-    _get,
-    _success,
     is_inconclusive,
 )
-
-OBJECT = "page"
+from fbhub.errors import FbhubError
+from fbhub.meta.subscriptions import (
+    PAGE_OBJECT,
+    callback_matches,
+    field_names,
+    find_subscription,
+    get,
+    is_active,
+    succeeded,
+)
+from fbhub.meta.urls import webhook_url
+from fbhub.redact import redact
 
 
 @dataclass(frozen=True)
@@ -84,42 +88,8 @@ class AppOutcome:
         return d
 
 
-def field_names(fields: Any) -> list[str]:
-    """Field names from a subscription's ``fields`` (``[{name, version}]``, names, or a comma string)."""
-    out: list[str] = []
-    if isinstance(fields, str):
-        fields = [f for f in fields.replace(",", " ").split() if f]
-    for f in fields or []:
-        name = f if isinstance(f, str) else _get(f, "name")
-        if name and str(name) not in out:
-            out.append(str(name))
-    return out
-
-
-def find_subscription(current_subscriptions: Any, obj: str = OBJECT) -> Any:
-    """The row for ``obj`` in a ``/{app-id}/subscriptions`` answer (list of rows or ``{"data": [...]}``)."""
-    rows = _data(current_subscriptions)
-    if isinstance(rows, Mapping):
-        rows = [rows]
-    for row in rows or []:
-        if str(_get(row, "object") or "") == obj:
-            return row
-    return None
-
-
-def is_active(row: Any) -> bool | None:
-    """A subscription row's ``active`` flag (None when Meta did not say); ``"false"`` counts as inactive."""
-    active = _get(row, "active")
-    return None if active is None else active not in (False, "false", "False", 0)
-
-
-def callback_matches(current: str | None, wanted: str) -> bool:
-    """The app webhook must call exactly ``https://DOMAIN/fb/webhook`` (no normalising: Meta calls it as is)."""
-    return (current or "") == wanted
-
-
 def plan_app(current_subscriptions: Any, domain: str, fields: Sequence[str], *, replace: bool = False,
-             force: bool = False, obj: str = OBJECT, callback_url: str | None = None) -> AppPlan:
+             force: bool = False, obj: str = PAGE_OBJECT, callback_url: str | None = None) -> AppPlan:
     """Plan the app webhook for ``obj`` to call ``https://DOMAIN/fb/webhook`` with ``fields``.
 
     Unchanged when the callback, the fields (all wanted ones there; none extra with ``replace``) and
@@ -132,8 +102,8 @@ def plan_app(current_subscriptions: Any, domain: str, fields: Sequence[str], *, 
     if row is None:
         return AppPlan(object=obj, callback_url=want_url, desired=want, final=want, exists=False, add=want,
                        changed=True, reasons=["the app has no webhook for Pages yet"])
-    cur_cb = _get(row, "callback_url")
-    cur_fields = field_names(_get(row, "fields"))
+    cur_cb = get(row, "callback_url")
+    cur_fields = field_names(get(row, "fields"))
     active_b = is_active(row)
     add = [f for f in want if f not in cur_fields]
     keep = [f for f in want if f in cur_fields]
@@ -189,7 +159,7 @@ def apply_app_plan(client: Any, plan: AppPlan, verify_token: str, *, dry_run: bo
     try:
         answer = client.set_app_subscription(plan.object, plan.callback_url, list(plan.final), verify_token,
                                              include_values=include_values)
-        if not _success(answer):
+        if not succeeded(answer):
             return AppOutcome(status=FAILED, plan=plan, cause="Meta answered success: false",
                               fix="run it again; if it repeats, check the app in Meta's dashboard")
         if plan.remove:

@@ -20,8 +20,8 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
+from fbhub.checks.probe import _request, _Target, challenge
 from fbhub.redact import mask, register_secret
-from fbhub.webhooks.probe import _request, _Target, challenge
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, FbhubError, InconclusiveError
+from fbhub.meta.subscriptions import get, split_subscribed_apps, succeeded, unwrap
 from fbhub.redact import redact
 
 DEFAULT_WORKERS = 8
@@ -159,22 +160,6 @@ def _run_each(items: Sequence[Any], fn: Callable[[Any], Any], workers: int) -> l
         return list(pool.map(fn, items))
 
 
-def _data(obj: Any) -> Any:
-    """Graph answers come as dicts, sometimes wrapped in ``data``; accept objects with attributes too."""
-    if isinstance(obj, Mapping):
-        inner = obj.get("data")
-        return inner if isinstance(inner, (Mapping, list)) else obj
-    if hasattr(obj, "data") and not isinstance(obj, (str, bytes)):
-        return _data(obj.data)
-    return obj
-
-
-def _get(obj: Any, key: str) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(key)
-    return getattr(obj, key, None)
-
-
 # -- finding each token's Page ---------------------------------------------------------------------
 
 
@@ -182,8 +167,8 @@ def page_id_of(client: Any, token: str) -> str:
     """The Page a Page token belongs to, from ``/me`` (the way without an App Secret to call debug_token)."""
     from fbhub.errors import OperationFailed
 
-    me = _data(client.me(token))
-    pid = _get(me, "id")
+    me = unwrap(client.me(token))
+    pid = get(me, "id")
     if not pid:
         raise OperationFailed("Meta did not say which Page this token belongs to",
                               hint="check it is a Page token: 'fbhub doctor'")
@@ -279,27 +264,6 @@ def select_targets(targets: Sequence[PageTarget], problems: Sequence[PageOutcome
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _rows(answer: Any) -> list[Any]:
-    data = _data(answer)
-    if isinstance(data, list):
-        return data
-    return []
-
-
-def split_subscribed_apps(answer: Any, app_id: str | None) -> tuple[list[str] | None, list[dict[str, str]]]:
-    """From a ``/{page-id}/subscribed_apps`` answer: this app's fields (None: not installed) and the other apps."""
-    current: list[str] | None = None
-    others: list[dict[str, str]] = []
-    for row in _rows(answer):
-        rid = str(_get(row, "id") or "")
-        if rid == str(app_id):
-            fields = _get(row, "subscribed_fields") or []
-            current = [str(_get(f, "name") or f) if not isinstance(f, str) else f for f in fields]
-        else:
-            others.append({"id": rid, "name": str(_get(row, "name") or "")})
-    return current, others
-
-
 def read_page_state(client: Any, target: PageTarget, *, app_id: str) -> PageState:
     """The app's current fields on one Page (None when not installed), and the other apps installed."""
     try:
@@ -319,24 +283,19 @@ def read_page_states(client: Any, targets: Sequence[PageTarget], *, app_id: str,
 # -- applying --------------------------------------------------------------------------------------
 
 
-def _success(answer: Any) -> bool:
-    """Graph's ``success`` (client methods return a bool; raw answers a dict, ``"true"`` as a string too)."""
-    if isinstance(answer, bool):
-        return answer
-    ok = _get(answer, "success") if isinstance(answer, Mapping) or hasattr(answer, "success") else True
-    return ok not in (False, "false", 0)
-
-
 def apply_page_plan(client: Any, plan: PagePlan, target: PageTarget | str, *, dry_run: bool = False,
                     other_apps: Sequence[dict[str, str]] = ()) -> PageOutcome:
     """Write one plan (nothing when unchanged or ``dry_run``); never raises for Graph errors."""
     t = target if isinstance(target, PageTarget) else PageTarget(page_id=plan.page_id, token=target)
-    base = {"page_id": plan.page_id, "plan": plan, "label": t.label, "name": t.name,
-            "other_apps": list(other_apps)}
+
+    def outcome(status: str, cause: str = "", fix: str = "") -> PageOutcome:
+        return PageOutcome(page_id=plan.page_id, status=status, plan=plan, label=t.label, name=t.name, cause=cause,
+                           fix=fix, other_apps=list(other_apps))
+
     if not plan.changed:
-        return PageOutcome(status=UNCHANGED, **base)
+        return outcome(UNCHANGED)
     if dry_run:
-        return PageOutcome(status=PLANNED, **base)
+        return outcome(PLANNED)
     try:
         if plan.action == "unsubscribe":
             answer = client.unsubscribe_page(plan.page_id, t.token)
@@ -344,10 +303,10 @@ def apply_page_plan(client: Any, plan: PagePlan, target: PageTarget | str, *, dr
             answer = client.subscribe_page(plan.page_id, t.token, list(plan.final))
     except FbhubError as exc:
         return outcome_from_error(exc, page_id=plan.page_id, label=t.label, name=t.name, plan=plan)
-    if not _success(answer):
-        return PageOutcome(status=FAILED, cause="Meta answered success: false", fix="run it again; if it repeats, "
-                           "check the token's permissions with 'fbhub doctor'", **base)
-    return PageOutcome(status=CHANGED, **base)
+    if not succeeded(answer):
+        return outcome(FAILED, cause="Meta answered success: false",
+                       fix="run it again; if it repeats, check the token's permissions with 'fbhub doctor'")
+    return outcome(CHANGED)
 
 
 def apply_page_plans(client: Any, plans_with_tokens: Iterable[tuple[PagePlan, PageTarget | str]], *,

@@ -286,6 +286,7 @@ def check_tls(host: str, port: int, *, timeout: float = 10.0, ca_file: str | Non
     finally:
         limits.check_cancelled()
     not_after = cert.get("notAfter")
+    not_after = not_after if isinstance(not_after, str) else None
     issuer = _name_of(cert.get("issuer"), "organizationName") or _name_of(cert.get("issuer"), "commonName")
     return TlsInfo(ok=True, not_after=ssl.cert_time_to_seconds(str(not_after)) if not_after else None, issuer=issuer)
 
