@@ -285,6 +285,9 @@ def finish(p: subprocess.Popen[bytes], args: list[str], t0: float, *, kill_after
     p.returncode = os.waitstatus_to_exitcode(status)
     for r in readers:
         r.join(10)
+    for stream in (p.stdout, p.stderr):
+        if stream is not None:
+            stream.close()
     return ChildRun(args, p.returncode, seconds, out.get("stdout", b"").decode("utf-8", "replace"),
                     out.get("stderr", b"").decode("utf-8", "replace"), rusage.ru_maxrss / 1024 if rusage else 0.0)
 
