@@ -77,7 +77,7 @@ def _split_secrets(relative_url: str) -> tuple[str, dict[str, str]]:
     return parts.path + (f"?{rest}" if rest else ""), secret
 
 
-def build_operation(item: BatchItem, app_secret: str | None) -> dict[str, Any]:
+def build_operation(item: BatchItem, app_secret: str | None, proof_at: int | None = None) -> dict[str, Any]:
     """The JSON object of one operation. Token, proof and secret parameters go where Meta reads them for the
     operation's method: ``relative_url`` for GET and DELETE, ``body`` for POST/PUT (reference §0.4, §11).
     Logs and errors show relative_url only through redact()."""
@@ -90,7 +90,9 @@ def build_operation(item: BatchItem, app_secret: str | None) -> dict[str, Any]:
         register_secret(item.token)
         secrets["access_token"] = item.token
         if app_secret:
-            secrets["appsecret_proof"] = appsecret_proof(item.token, app_secret)
+            secrets["appsecret_proof"] = appsecret_proof(item.token, app_secret, proof_at)
+            if proof_at is not None:
+                secrets["appsecret_time"] = str(proof_at)
     op: dict[str, Any] = {"method": method, "relative_url": relative_url}
     if in_url:
         if secrets:

@@ -210,6 +210,13 @@ class GraphClient:
         # Fallbacks that happened in this run, one sentence each (said once under --verbose, kept for reports).
         self.transport_notes: list[str] = []
         self.transport_memory_loaded = dict(self.transport_memory)
+        # Every exchange of the run, secrets replaced by placeholders (the support bundle, replay).
+        from fbhub.graph.recording import ExchangeLog
+
+        self.exchanges = ExchangeLog()
+        self.exchanges.know(self.app_secret, "app-secret")
+        # True once Meta refused the classic appsecret_proof and the time-stamped one (appsecret_time) is used.
+        self.timestamped_proof = False
         # Called once by close() (the CLI remembers the working transport form there).
         self.on_close: Callable[[GraphClient], None] | None = None
         # The retry budget bounds the whole run: while calls keep failing (network, 5xx, rate limits), the run
@@ -326,13 +333,58 @@ class GraphClient:
         register_secret(token)
         return token
 
+    def _proof_at(self) -> int | None:
+        """The unix time for a time-stamped proof, or None for the classic proof."""
+        return int(time.time()) if self.timestamped_proof else None
+
     def _auth_params(self, tok: str | None, proof: bool) -> dict[str, str]:
         if not tok:
             return {}
         out = {"access_token": tok}
         if proof and self.app_secret:
-            out["appsecret_proof"] = appsecret_proof(tok, self.app_secret)
+            at = self._proof_at()
+            out["appsecret_proof"] = appsecret_proof(tok, self.app_secret, at)
+            if at is not None:
+                out["appsecret_time"] = str(at)
         return out
+
+    def _proof_refused(self, err: GraphError, proof: bool, classic: bool) -> bool:
+        """An "Invalid appsecret_proof" answer to a call signed with the classic proof: worth one time-stamped
+        try (calls running in parallel each get theirs)."""
+        from fbhub.graph.errors import AppSecretProofError
+
+        return (isinstance(err, AppSecretProofError) and "invalid" in (err.graph_message or "").lower()
+                and proof and bool(self.app_secret) and classic)
+
+    def _with_proof_fallback(self, call: Callable[[], _T], proof: bool) -> _T:
+        """Run ``call``; when Meta refuses the classic appsecret_proof, switch to the time-stamped proof
+        (``appsecret_time``, Facebook Login Security page: HMAC of token|time, valid 5 minutes) and try once
+        more, saying which form worked."""
+        classic = not self.timestamped_proof
+        try:
+            return call()
+        except GraphError as e:
+            if not self._proof_refused(e, proof, classic):
+                raise
+            with self._lock:
+                self.timestamped_proof = True
+            try:
+                result = call()
+            except GraphError as again:
+                self._note("Meta refused the classic appsecret_proof and the time-stamped one (appsecret_time) "
+                           f"too ({again.code_label}): check the App Secret")
+                raise
+            self._note("Meta refused the classic appsecret_proof; the time-stamped proof (appsecret_time) worked "
+                       "and is used from now on")
+            return result
+
+    def _note(self, note: str) -> None:
+        with self._lock:
+            first = note not in self.transport_notes
+            if first:
+                self.transport_notes.append(note)
+        if first:
+            self._log(f"graph transport: {note}")
 
     # -- generic calls ------------------------------------------------------------------------------
 
@@ -383,7 +435,8 @@ class GraphClient:
             refused = self.graph_transport == tp.AUTO and self.transport_memory.get("batch") == "refused"
         if not refused:
             try:
-                return self._run_batch(items, top=self._resolve_token(token), max_workers=workers)
+                return self._with_proof_fallback(
+                    lambda: self._run_batch(items, top=self._resolve_token(token), max_workers=workers), True)
             except GraphError as e:
                 if self.graph_transport != tp.AUTO or not tp.is_refusal(e):
                     raise
@@ -437,6 +490,13 @@ class GraphClient:
         """One Graph call. Writes (POST) carry token and parameters in the form body. A read or delete that
         carries a token or a secret parameter travels in a transport form (fbhub.graph.transport): tried in
         order, falling back to the next form when Meta refuses one. Never the HTTP method override."""
+        return self._with_proof_fallback(
+            lambda: self._request_once(method, path, params=params, data=data, token=token, proof=proof,
+                                       oauth=oauth), proof and not oauth)
+
+    def _request_once(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                      data: Mapping[str, Any] | None = None, token: Any, proof: bool = True,
+                      oauth: bool = False) -> GraphResponse:
         from fbhub.graph import transport as tp
 
         method = method.upper()
@@ -507,11 +567,7 @@ class GraphClient:
         with self._lock:
             if self.transport_memory.get(kind) == form:
                 del self.transport_memory[kind]
-            first = note not in self.transport_notes
-            if first:
-                self.transport_notes.append(note)
-        if first:
-            self._log(f"graph transport: {note}")
+        self._note(note)
 
     def _log(self, line: str) -> None:
         if self.verbose_log is not None:
@@ -563,18 +619,25 @@ class GraphClient:
 
     def _attempt(self, wire: _Wire, method: str, oauth: bool, timeout: float) -> GraphResponse | GraphError:
         """Send once and interpret the answer; network failures become GraphUnreachable (retryable)."""
+        t0 = time.perf_counter()
         try:
             resp = self._send(wire, timeout)
         except (limits.ResponseTooLarge, limits.UnreadableBody) as e:  # not retried: it would come again
             return GraphBadResponse(f"Graph API answered {method} {wire.shown} with an unreadable answer: {e}",
                                     method=method, path=wire.shown)
         except httpx.TimeoutException as e:
+            self.exchanges.record(wire, status=None, headers=None, text=None, error=type(e).__name__,
+                                  ms=(time.perf_counter() - t0) * 1000)
             return GraphUnreachable(
                 f"Graph API did not answer {method} {wire.shown} within {timeout:g} s ({type(e).__name__})",
                 method=method, path=wire.shown)
         except httpx.HTTPError as e:
+            self.exchanges.record(wire, status=None, headers=None, text=None, error=type(e).__name__,
+                                  ms=(time.perf_counter() - t0) * 1000)
             return GraphUnreachable(f"cannot reach the Graph API at {self.graph_url} ({type(e).__name__}: {e})",
                                     method=method, path=wire.shown)
+        self.exchanges.record(wire, status=resp.status_code, headers=resp.headers, text=resp.text,
+                              ms=(time.perf_counter() - t0) * 1000)
         return self._interpret(resp, method, wire.shown, oauth)
 
     def _exchange(self, wire: _Wire, method: str, oauth: bool = False) -> GraphResponse:
@@ -736,7 +799,8 @@ class GraphClient:
         """One batch request (``POST /{v}/``, reference §11): top-level token + proof in the body."""
         from fbhub.graph.batch import build_operation, parse_entry
 
-        ops = [build_operation(it, self.app_secret) for it in chunk]
+        at = self._proof_at()
+        ops = [build_operation(it, self.app_secret, at) for it in chunk]
         form = {**auth, "batch": json.dumps(ops, separators=(",", ":")),
                 "include_headers": "true" if include_headers else "false"}
         wire = _Wire("POST", "/", {}, form, {}, self._shown("/", None))

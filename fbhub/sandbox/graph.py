@@ -487,7 +487,7 @@ class Graph:
                 # Time-stamped proofs are valid for 5 minutes (§9.1).
                 if t is not None and abs(now() - t) <= 300:
                     ok = hmac.compare_digest(str(proof), appsecret_proof(app.secret, caller.value, t))
-            else:
+            elif app.appsecret_proof_form != "timestamped":
                 ok = hmac.compare_digest(str(proof), appsecret_proof(app.secret, caller.value))
             if not ok:
                 raise GraphError(100, PROOF_INVALID, type="GraphMethodException")
@@ -886,6 +886,12 @@ class Graph:
         assert tok is not None
         if not tok.has_scope("pages_manage_metadata", page.id):
             raise _perm_error(200, "(#200) Requires pages_manage_metadata permission to manage the object")
+        # The subscribed_apps reference: "A Page access token requested by a person who can perform the
+        # CREATE_CONTENT, MANAGE, or MODERATE task on the Page". UNSURE: Meta's wording when the person cannot.
+        tasks = page.roles.get(tok.user_id or "", [])
+        if not set(tasks) & {"CREATE_CONTENT", "MANAGE", "MODERATE"}:
+            raise _perm_error(200, "(#200) The person behind this Page access token needs the MANAGE, MODERATE "
+                                   "or CREATE_CONTENT task on the Page to manage its subscribed apps")
         w = self.world
         if ctx.method == "GET":
             rows = []

@@ -108,6 +108,9 @@ class App:
     roles: list[AppRole] = field(default_factory=list)
     permissions: dict[str, str] = field(default_factory=dict)  # permission -> live | unapproved
     created: str = DEFAULT_APP_CREATED  # YYYY-MM-DD: decides which legacy Graph features the app may use
+    # "any": classic and time-stamped appsecret_proof accepted; "timestamped": only appsecret_proof with
+    # appsecret_time (UNSURE whether Meta refuses classic proofs anywhere; this lets a client's retry be tested).
+    appsecret_proof_form: str = "any"
 
     @property
     def is_new(self) -> bool:
@@ -366,6 +369,8 @@ def _world_to_dict(w: World) -> dict[str, Any]:
     for a in w.apps.values():
         d: dict[str, Any] = {"id": a.id, "secret": a.secret, "name": a.name, "category": a.category,
                              "created": a.created}
+        if a.appsecret_proof_form != "any":
+            d["appsecret_proof_form"] = a.appsecret_proof_form
         if a.settings:
             d["settings"] = copy.deepcopy(a.settings)
         d["require_app_secret"] = a.require_app_secret

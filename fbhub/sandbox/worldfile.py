@@ -328,7 +328,8 @@ def _app(v: _Validator, a: Any, i: int) -> App:
     what = f"apps[{i}]"
     a = v.mapping(a, what, None)
     v.keys(a, {"id", "secret", "name", "category", "settings", "require_app_secret",
-               "webhook_endpoint_behaviour", "subscriptions", "roles", "permissions", "created"}, what)
+               "webhook_endpoint_behaviour", "subscriptions", "roles", "permissions", "created",
+               "appsecret_proof_form"}, what)
     secret = v.string(a, "secret", what, required=True)
     app = App(
         id=v.need_ident(a, "id", what),
@@ -338,6 +339,7 @@ def _app(v: _Validator, a: Any, i: int) -> App:
         require_app_secret=v.boolean(a, "require_app_secret", what, False),
         webhook_endpoint_behaviour=v.one_of(a, "webhook_endpoint_behaviour", what, ENDPOINT_BEHAVIOURS, "ok"),
         created=_created(v, a, what),
+        appsecret_proof_form=v.one_of(a, "appsecret_proof_form", what, ("any", "timestamped"), "any"),
     )
     settings = a.get("settings") or {}
     settings = v.mapping(settings, f"{what}.settings", v.line_of(a, "settings"))

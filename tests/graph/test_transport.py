@@ -162,3 +162,52 @@ def test_refused_batch_runs_its_operations_one_by_one(client, fake):
     client.batch([BatchItem("GET", "me", token=USER_TOKEN)], token=PAGE_TOKEN)  # no second refused batch
     assert len(fake.wire) == n + 1 and fake.wire[-1].method == "GET"
     no_override(fake)
+
+
+def test_timestamped_proof_when_the_classic_one_is_refused(client, fake, log_lines):
+    import hashlib
+    import hmac
+
+    from .conftest import APP_SECRET
+
+    def needs_time(s):
+        if "appsecret_time" not in s.params:
+            return graph_error(100, "Invalid appsecret_proof provided in the API argument")
+        t = s.params["appsecret_time"]
+        want = hmac.new(APP_SECRET.encode(), f"{PAGE_TOKEN}|{t}".encode(), hashlib.sha256).hexdigest()
+        assert s.params["appsecret_proof"] == want
+        return {"data": []}
+
+    fake.on("GET", f"/{PAGE_ID}/subscribed_apps", needs_time)
+    assert client.get_page_subscribed_apps(PAGE_ID, PAGE_TOKEN) == []
+    assert client.timestamped_proof is True
+    assert any("time-stamped proof (appsecret_time) worked" in n for n in client.transport_notes)
+    client.get_page_subscribed_apps(PAGE_ID, PAGE_TOKEN)  # from now on time-stamped at once
+    assert len(fake.requests(path=f"/{PAGE_ID}/subscribed_apps")) == 3
+
+
+def test_exchanges_recorded_with_stable_placeholders(client, fake):
+    import json as _json
+
+    from .conftest import APP_SECRET
+
+    fake.on("GET", "/me/accounts", {"data": [{"id": PAGE_ID, "access_token": "EAAGreturnedpagetoken-77777"}]})
+    fake.on("GET", f"/{PAGE_ID}/subscribed_apps", {"data": []})
+    fake.on("GET", "/debug_token", {"data": {"app_id": APP_ID, "type": "USER", "is_valid": True}})
+    client.me_accounts(USER_TOKEN)
+    client.get_page_subscribed_apps(PAGE_ID, "EAAGreturnedpagetoken-77777")
+    client.debug_token(USER_TOKEN)
+    ex = client.exchanges.as_list()
+    text = _json.dumps(ex)
+    for secret in (USER_TOKEN, APP_SECRET, APP_TOKEN, "EAAGreturnedpagetoken-77777"):
+        assert secret not in text
+    assert len(ex) == 4  # accounts, subscribed_apps, app token exchange, debug_token
+    accounts, subscribed, oauth, debug = ex
+    assert oauth["request"]["path"] == "/oauth/access_token"
+    assert oauth["request"]["form"]["client_secret"] == "<…app-secret>"
+    # the Page token Meta handed out keeps one placeholder: in the answer and in the next request
+    answer = _json.loads(accounts["response"]["body"][0]["body"])
+    page_ph = answer["data"][0]["access_token"]
+    assert page_ph.startswith("<…token-") and subscribed["request"]["form"]["access_token"] == page_ph
+    assert debug["request"]["batch"][0]["relative_url"].startswith("debug_token?input_token=<…token-")
+    assert accounts["response"]["status"] == 200 and accounts["request"]["batch"][0]["method"] == "GET"

@@ -122,3 +122,36 @@ def test_world_file_keys(tmp_path):
     d["ignore_transport"] = ["smoke-signals"]
     with pytest.raises(Exception, match="ignore_transport"):
         World.from_dict(d)
+
+
+def test_app_accepting_only_timestamped_proofs(sandbox):
+    import time
+
+    from fbhub.sandbox import appsecret_proof
+
+    sc = build_scenario("healthy")
+    sc.world.apps[sc.operator.app_id].appsecret_proof_form = "timestamped"
+    sb = sandbox(sc)
+    tok, secret = sb.operator.user_token, sb.operator.app_secret
+    with client(sb) as c:
+        r = c.get("/v24.0/me", params={"access_token": tok, "appsecret_proof": appsecret_proof(secret, tok)})
+        assert r.status_code == 400 and "Invalid appsecret_proof" in error_of(r)["message"]
+        t = int(time.time())
+        r = c.get("/v24.0/me", params={"access_token": tok, "appsecret_proof": appsecret_proof(secret, tok, t),
+                                       "appsecret_time": t})
+        assert r.status_code == 200
+        stale = t - 301  # time-stamped proofs expire after 5 minutes
+        r = c.get("/v24.0/me", params={"access_token": tok, "appsecret_proof": appsecret_proof(secret, tok, stale),
+                                       "appsecret_time": stale})
+        assert r.status_code == 400
+
+
+def test_subscribed_apps_needs_a_managing_task(sandbox):
+    sb = sandbox()
+    page_id = next(iter(sb.world.pages))
+    tok = next(t for t in sb.world.page_tokens(sb.operator.app_id) if t.page_id == page_id)
+    with client(sb) as c:
+        assert c.get(f"/v24.0/{page_id}/subscribed_apps", params={"access_token": tok.value}).status_code == 200
+        sb.world.pages[page_id].roles[tok.user_id] = ["MESSAGING", "ANALYZE"]
+        r = c.get(f"/v24.0/{page_id}/subscribed_apps", params={"access_token": tok.value})
+    assert r.status_code == 403 and error_of(r)["code"] == 200 and "MANAGE, MODERATE" in error_of(r)["message"]

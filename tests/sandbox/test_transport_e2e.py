@@ -80,3 +80,18 @@ def test_command_speaks_todays_graph_api(command, world, tmp_path):
         assert run.stderr.count("graph transport: Meta refused") >= 1
         assert "Authorization header" in run.stderr
         assert "batch" in memory.load(config, "default").values()
+
+
+@pytest.mark.parametrize("command", ["doctor", "subscribe-page", "verify-app"])
+def test_classic_proof_refused_then_timestamped(command, tmp_path):
+    """An app whose Graph API accepts only time-stamped appsecret_proofs: fbhub retries with appsecret_time,
+    says which form worked (--verbose) and reaches the same diagnosis."""
+    sc = _scenario("new-app")
+    sc.world.apps[sc.operator.app_id].appsecret_proof_form = "timestamped"
+    with run_sandbox(sc) as sb:
+        run = run_cli("--verbose", *COMMANDS[command], env=sandbox_env(sb))
+        timed = [r for r in sb.requests if "appsecret_time" in r.params]
+    assert run.exit_code == 0, (run.stdout[-2000:], run.stderr[-2000:])
+    assert timed and "time-stamped proof (appsecret_time) worked" in run.stderr
+    if command in _BASE:
+        assert _outcome(command, run.stdout, run.exit_code) == _BASE[command]

@@ -1,0 +1,149 @@
+"""Every Graph exchange of a run, with secrets replaced by stable placeholders, for the support bundle.
+
+A maintainer replays a bundle with ``fbhub sandbox serve --replay BUNDLE`` (``fbhub.sandbox.replay``): the
+recorded answers come back for the same calls, so an operator's failure is reproduced locally and can be
+committed as a regression test.
+
+What is kept: method, path, non-secret parameters, batch operations, the headers that matter (version,
+usage, Retry-After, WWW-Authenticate, Content-Type), the HTTP status and the answer. What is replaced: the
+App Secret, every token (sent, received or inspected), ``appsecret_proof`` and any other secret parameter,
+each by a placeholder such as ``<…token-2>`` that stays the same wherever the value appears in the bundle (the
+``…`` marks it as already masked, so the redaction safety net leaves it alone).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+
+from fbhub.graph.wire import SECRET_PARAMS, Wire
+from fbhub.redact import redact
+
+KEPT_HEADERS = ("facebook-api-version", "x-app-usage", "x-business-use-case-usage", "x-page-usage", "retry-after",
+                "www-authenticate", "content-type")
+MAX_BODY = 64 * 1024
+MAX_EXCHANGES = 2000
+_KIND = {"client_secret": "app-secret", "app_secret": "app-secret", "appsecret_proof": "proof",
+         "verify_token": "verify-token", "hub.verify_token": "verify-token"}
+
+
+class ExchangeLog:
+    """Thread-safe list of scrubbed exchanges (``as_list()`` gives JSON-ready dicts)."""
+
+    def __init__(self, *, limit: int = MAX_EXCHANGES) -> None:
+        self._lock = threading.Lock()
+        self._items: list[dict[str, Any]] = []
+        self._placeholders: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+        self.limit = limit
+        self.dropped = 0
+
+    # -- placeholders ---------------------------------------------------------------------------------
+
+    def know(self, value: str | None, kind: str = "token") -> None:
+        """Make ``value`` a secret of this log (same value -> same placeholder)."""
+        if not value or len(value) < 6:
+            return
+        with self._lock:
+            if value not in self._placeholders:
+                if kind == "app-secret":
+                    self._placeholders[value] = "<…app-secret>"
+                else:
+                    n = self._counts.get(kind, 0) + 1
+                    self._counts[kind] = n
+                    self._placeholders[value] = f"<…{kind}-{n}>"
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            known = sorted(self._placeholders.items(), key=lambda kv: -len(kv[0]))
+        for secret, ph in known:
+            if secret in text:
+                text = text.replace(secret, ph)
+            for enc in (quote_plus(secret, safe=""), quote(secret, safe="")):
+                if enc != secret and enc in text:
+                    text = text.replace(enc, ph)
+        return redact(text)  # the safety net: anything registered elsewhere is masked
+
+    # -- recording ------------------------------------------------------------------------------------
+
+    def _learn(self, params: Mapping[str, str]) -> None:
+        for k, v in params.items():
+            if k in SECRET_PARAMS:
+                self.know(v, _KIND.get(k, "token"))
+
+    def record(self, wire: Wire, *, status: int | None, headers: Mapping[str, str] | None, text: str | None,
+               error: str | None = None, ms: float = 0.0) -> None:
+        self._learn(wire.query)
+        self._learn(wire.form or {})
+        auth = wire.headers.get("Authorization", "")
+        if auth.lower().startswith("bearer "):
+            self.know(auth[7:])
+        ops: list[dict[str, Any]] | None = None
+        if wire.form and "batch" in wire.form:
+            try:
+                raw_ops = json.loads(wire.form["batch"])
+            except ValueError:
+                raw_ops = []
+            ops = []
+            for op in raw_ops if isinstance(raw_ops, list) else []:
+                if not isinstance(op, dict):
+                    continue
+                rel = str(op.get("relative_url", ""))
+                self._learn(dict(parse_qsl(urlsplit(rel).query)))
+                if op.get("body"):
+                    self._learn(dict(parse_qsl(str(op["body"]))))
+                ops.append({k: op[k] for k in ("method", "relative_url", "body", "name") if k in op})
+        body: Any = None
+        if text is not None:
+            try:
+                body = json.loads(text) if text.strip() else None
+                self._learn_body(body)
+            except ValueError:
+                body = text[:MAX_BODY]
+        entry: dict[str, Any] = {
+            "request": {
+                "method": wire.method,
+                "path": "/" + wire.path.lstrip("/"),
+                "query": dict(wire.query),
+                "form": {k: v for k, v in (wire.form or {}).items() if k != "batch"},
+                "authorization_header": bool(auth),
+            },
+            "response": {"status": status, "headers": {k: v for k, v in (headers or {}).items()
+                                                       if k.lower() in KEPT_HEADERS},
+                         "body": body},
+            "ms": round(ms, 1),
+        }
+        if ops is not None:
+            entry["request"]["batch"] = ops
+        if error:
+            entry["response"]["error"] = error
+        scrubbed = json.loads(self.scrub(json.dumps(entry, ensure_ascii=False)))
+        with self._lock:
+            if len(self._items) >= self.limit:
+                self.dropped += 1
+                return
+            self._items.append(scrubbed)
+
+    def _learn_body(self, body: Any) -> None:
+        """Tokens Meta hands out (``access_token`` of /oauth and /me/accounts rows), also inside batch answers."""
+        if isinstance(body, dict):
+            for k, v in body.items():
+                if k == "access_token" and isinstance(v, str):
+                    self.know(v)
+                elif k == "body" and isinstance(v, str) and v[:1] in "{[":
+                    try:
+                        self._learn_body(json.loads(v))
+                    except ValueError:
+                        pass
+                else:
+                    self._learn_body(v)
+        elif isinstance(body, list):
+            for v in body:
+                self._learn_body(v)
+
+    def as_list(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(e) for e in self._items]
