@@ -21,6 +21,8 @@ def serve(
                                               show_default=False)] = None,
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0 = any free port)")] = 8000,
     latency: Annotated[float, typer.Option("--latency", help="Seconds added to every answer")] = 0.0,
+    replay: Annotated[str | None, typer.Option("--replay", help="Answer with the Graph exchanges a support "
+                                               "bundle recorded (doctor --bundle FILE)", show_default=False)] = None,
 ) -> None:
     """Serve a simulated Graph API on 127.0.0.1 until Ctrl-C, logging each request (redacted)."""
     from fbhub.errors import UsageError
@@ -28,10 +30,16 @@ def serve(
 
     if world and scenario != "healthy":
         raise UsageError("give either --scenario or --world, not both", hint="fbhub sandbox serve --world FILE")
+    if replay and (world or scenario != "healthy"):
+        raise UsageError("give either --replay or a scenario / world, not both",
+                         hint="fbhub sandbox serve --replay FILE")
     if not 0 <= port <= 65535:
         raise UsageError(f"invalid port {port}", hint="use 0 to 65535 (0 picks a free port)")
     if not 0 <= latency <= 60:
         raise UsageError(f"invalid latency {latency}", hint="give seconds between 0 and 60, e.g. 0.1")
+    if replay:
+        _serve_replay(replay, port)
+        return
     sc = resolve_scenario(world or scenario)
 
     def ready(sb) -> None:
@@ -52,6 +60,24 @@ def serve(
         typer.echo("then: fbhub doctor\n", nl=True)
 
     serve_forever(sc, port=port, latency=latency, log=lambda line: typer.echo(line, err=True), on_ready=ready)
+    typer.echo("sandbox stopped", err=True)
+
+
+def _serve_replay(bundle: str, port: int) -> None:
+    import threading
+
+    from fbhub.sandbox.replay import run_replay
+
+    with run_replay(bundle, port=port, log=lambda line: typer.echo(line, err=True)) as sb:
+        n = len(sb.graph.exchanges)
+        typer.echo(f"fbhub sandbox: replaying {n} recorded Graph exchanges of {bundle}")
+        typer.echo(f"serving at {sb.url} (Ctrl-C to stop); point fbhub at it with any credentials:")
+        typer.echo(f"  export FBHUB_GRAPH_URL={sb.url}")
+        typer.echo("then run the command of the bundle (e.g. fbhub doctor)\n")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
     typer.echo("sandbox stopped", err=True)
 
 
