@@ -101,7 +101,7 @@ class ExchangeLog:
             try:
                 body = json.loads(text) if text.strip() else None
                 self._learn_body(body)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
                 body = text[:MAX_BODY]
         entry: dict[str, Any] = {
             "request": {
@@ -136,7 +136,7 @@ class ExchangeLog:
                 elif k == "body" and isinstance(v, str) and v[:1] in "{[":
                     try:
                         self._learn_body(json.loads(v))
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         pass
                 else:
                     self._learn_body(v)
