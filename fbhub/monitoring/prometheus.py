@@ -88,7 +88,7 @@ def families(docs: Sequence[Mapping[str, Any]], *, requests_total: Mapping[str, 
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
     from fbhub import __version__
-    from fbhub.graph.versions import version_eol
+    from fbhub.meta.versions import version_eol
 
     def gauge(name: str) -> GaugeMetricFamily:
         m = METRICS[name]
@@ -147,10 +147,7 @@ def families(docs: Sequence[Mapping[str, Any]], *, requests_total: Mapping[str, 
             for metric, pct in (row or {}).items():
                 usage.add_metric([profile, USAGE_HEADERS.get(header, header), metric], float(pct) / 100.0)
     for v in sorted(versions):
-        try:
-            eol = version_eol(v)
-        except Exception:  # a version string fbhub does not know: no announced end to show
-            eol = None
+        eol = version_eol(v)  # None: unknown, or no end announced yet
         if eol is not None:
             version_end.add_metric([v], _day_unix(eol))
     return [status, counts, expiry, data_expiry, version_end, last_run, duration, exit_code, requests, usage, info]
