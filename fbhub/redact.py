@@ -81,7 +81,11 @@ class Redactor:
         self._lock = threading.Lock()
         self._secrets: dict[str, str] = {}  # form seen in text -> the secret it belongs to
         self._index: tuple[re.Pattern[str], dict[str, list[str]]] | None = None
-        self._pending: tuple[str, ...] = ()  # forms not in the index yet
+        self._pending: list[str] = []  # forms not in the index yet
+        self._pending_sorted: tuple[int, tuple[str, ...]] = (0, ())  # (version, pending longest first)
+        self._version = 0  # bumped whenever the pending forms change
+        self._scan_work = 0  # pending forms × characters scanned since the last compile
+        self._indexed = 0  # forms in the index
         # gram -> the form it was taken from (_more: every form, when several share a gram), and a pattern
         # of runs of the forms' characters
         self._grams: dict[str, str] = {}
@@ -93,17 +97,18 @@ class Redactor:
     def add(self, *secrets: str | None) -> None:
         """Register values to scrub; empty and very short values are ignored (they would match noise)."""
         with self._lock:
-            pending = list(self._pending)
+            added = False
             for s in secrets:
                 if s and len(s) >= 6 and s not in self._secrets:
                     for form in {s, _url_quote(s)}:
                         self._secrets[form] = s
-                        pending.append(form)
+                        self._pending.append(form)
                         self._index_fragments(form)
-            # longest first, for the str.replace scan; a list long enough to be merged into the index first is
-            # left unsorted (sorting it on every add made registering thousands of tokens quadratic)
-            self._pending = tuple(sorted(pending, key=len, reverse=True) if len(pending) < self._MERGE_AT
-                                  else pending)
+                        added = True
+            if added:
+                # the str.replace scan wants them longest first: sorted lazily (sorting on every add made
+                # registering thousands of tokens one by one quadratic)
+                self._version += 1
 
     def _index_fragments(self, form: str) -> None:
         # An app access token ``APPID|SECRET`` (or ``APPID%7CSECRET``): the App ID is not secret and is shown
@@ -125,15 +130,35 @@ class Redactor:
             chars = "".join(sorted(self._alphabet))
             self._runs = re.compile("[" + re.escape(chars) + "]{" + str(FRAGMENT) + ",}")
 
+    def _wants_merge(self, text_len: int) -> bool:
+        """Recompile the index when the pending forms are as many as the indexed ones (so the compile work stays
+        proportional to the number of secrets, however they trickle in: a run registers an appsecret_proof per
+        Page token from worker threads), or when scanning them one by one has cost about what a compile costs
+        (counted in characters compared; about 50 ns a form a call, 50 µs a form to compile)."""
+        n = len(self._pending)
+        if n >= max(self._MERGE_AT, self._indexed):
+            return True
+        self._scan_work += n * (50 + text_len)
+        return n > 8 and self._scan_work > (self._indexed + n) * 50_000
+
     def _merge(self) -> None:
         with self._lock:
-            if len(self._pending) < self._MERGE_AT:
+            if not self._pending:  # another thread merged them meanwhile
                 return
             by_prefix: dict[str, list[str]] = {}
             for form in sorted(self._secrets, key=len, reverse=True):
                 by_prefix.setdefault(form[: self._PREFIX], []).append(form)
             self._index = (re.compile(_trie_pattern(by_prefix)), by_prefix)
-            self._pending = ()
+            self._indexed = len(self._secrets)
+            self._pending = []
+            self._scan_work = 0
+            self._version += 1
+
+    def _pending_longest_first(self) -> tuple[str, ...]:
+        with self._lock:
+            if self._pending_sorted[0] != self._version:
+                self._pending_sorted = (self._version, tuple(sorted(self._pending, key=len, reverse=True)))
+            return self._pending_sorted[1]
 
     def __call__(self, text: str) -> str:
         return self.redact(text)
@@ -141,9 +166,9 @@ class Redactor:
     def redact(self, text: str) -> str:
         if not text or len(text) < 6:
             return text
-        if len(self._pending) >= self._MERGE_AT:
+        if self._pending and self._wants_merge(len(text)):
             self._merge()
-        index, pending, secrets = self._index, self._pending, self._secrets
+        index, pending, secrets = self._index, self._pending_longest_first(), self._secrets
         if index is not None:
             text = _replace_indexed(text, index[0], index[1], secrets)
         for form in pending:
@@ -157,21 +182,18 @@ class Redactor:
         runs, grams, more = self._runs, self._grams, self._more
         if runs is None or len(text) < FRAGMENT:
             return text
+        # What a run holds depends only on its own characters (a fragment never extends past it), and a large
+        # report repeats the same runs thousands of times: each distinct run is scanned once, and the text is
+        # walked run by run only when one of them holds a fragment.
+        found = {run: f for run in set(runs.findall(text)) if (f := _fragments_in(run, grams, more))}
+        if not found:
+            return text
         spans: list[tuple[int, int]] = []
         for m in runs.finditer(text):
-            lo, hi = m.span()
-            i = lo
-            while i <= hi - _GRAM:
-                g = text[i:i + _GRAM]
-                form = grams.get(g)
-                end = i + 1
-                if form is not None:
-                    for f in more.get(g) or (form,):
-                        a, b = _grow(text, lo, hi, i, f, g)
-                        if b - a >= FRAGMENT:
-                            spans.append((a, b))
-                            end = max(end, b - _GRAM + 1)
-                i = end
+            hit = found.get(m.group())
+            if hit:
+                lo = m.start()
+                spans += [(lo + a, lo + b) for a, b in hit]
         if not spans:
             return text
         spans.sort()
@@ -211,6 +233,25 @@ def _trie_pattern(words: Iterable[str]) -> str:
         return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
 
     return emit(trie)
+
+
+def _fragments_in(run: str, grams: dict[str, str], more: dict[str, list[str]]) -> list[tuple[int, int]]:
+    """Spans of ``run`` (a run of secret characters) that are FRAGMENT or more characters of a registered value."""
+    spans: list[tuple[int, int]] = []
+    hi = len(run)
+    i = 0
+    while i <= hi - _GRAM:
+        g = run[i:i + _GRAM]
+        form = grams.get(g)
+        end = i + 1
+        if form is not None:
+            for f in more.get(g) or (form,):
+                a, b = _grow(run, 0, hi, i, f, g)
+                if b - a >= FRAGMENT:
+                    spans.append((a, b))
+                    end = max(end, b - _GRAM + 1)
+        i = end
+    return spans
 
 
 def _grow(text: str, lo: int, hi: int, i: int, form: str, gram: str) -> tuple[int, int]:
