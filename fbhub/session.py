@@ -38,12 +38,14 @@ class Session:
     @classmethod
     def open(cls, flags: Mapping[str, Any] | None = None, *, profile: str | None = None,
              config_path: str | Path | None = None, env: Mapping[str, str] | None = None, verbose: bool = False,
-             log: Callable[[str], None] = _quiet) -> Session:
-        """Resolve settings (flag > env > file > default) and open the secret store of that profile."""
+             log: Callable[[str], None] = _quiet, known_profile: bool | str | None = False) -> Session:
+        """Resolve settings (flag > env > file > default) and open the secret store of that profile.
+
+        ``known_profile``: the profile must exist in the config file (the value names where it came from)."""
         from fbhub.secrets import SecretStore
         from fbhub.settings import resolve
 
-        settings = resolve(flags, profile=profile, config_path=config_path, env=env)
+        settings = resolve(flags, profile=profile, config_path=config_path, env=env, known_profile=known_profile)
         return cls(settings=settings, secrets=SecretStore.for_settings(settings, env), verbose=verbose, log=log)
 
     def with_values(self, **values: Any) -> Session:

@@ -317,6 +317,25 @@ def resolve_profile(flag: str | None, env: Mapping[str, str] | None = None) -> s
         raise UsageError(f"{origin}: {exc.message}", hint=exc.hint) from None
 
 
+def check_known_profile(cfg: Any, prof: str, *, origin: str) -> None:
+    """A profile other than ``default`` that is not in the config file: exit 2 naming it and the known ones.
+
+    Without a config file (CI with every setting in FBHUB_* variables) a profile name only keys the secrets."""
+    if not cfg.path.exists():
+        return
+    known = sorted(cfg.data.get("profiles") or {})
+    if prof == DEFAULT_PROFILE or prof in known:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(prof, known, n=1)
+    listed = ", ".join(known) if known else "none yet"
+    raise UsageError(f"{origin}: no profile {prof!r} in {cfg.path} (known profiles: {listed})",
+                     hint=(f"did you mean {close[0]!r}? " if close else "") +
+                     f"create it with 'fbhub --profile {prof} configure' or 'fbhub --profile {prof} config set "
+                     "domain cx.example.com'")
+
+
 def check_file_profile(path: Path, profile: str, data: Mapping[str, Any]) -> None:
     """Refuse secrets and unknown keys in a profile, naming file, line and the fix."""
     import difflib
@@ -346,8 +365,14 @@ def resolve(
     profile: str | None = None,
     config_path: str | Path | None = None,
     env: Mapping[str, str] | None = None,
+    known_profile: bool | str | None = False,
 ) -> Resolved:
-    """Resolve every setting: flag > env > config file > default."""
+    """Resolve every setting: flag > env > config file > default.
+
+    With ``known_profile`` a profile other than ``default`` must exist in the config file (a typo in
+    ``--profile`` is an error listing the known ones, not an empty profile); commands that create profiles
+    (configure, config set, secrets set) leave it off.
+    """
     from fbhub.configfile import ConfigFile, key_line
 
     env = os.environ if env is None else env
@@ -355,6 +380,9 @@ def resolve(
     path = resolve_config_path(config_path, env)
     prof = resolve_profile(profile, env)
     cfg = ConfigFile.load(path)
+    if known_profile:
+        origin = known_profile if isinstance(known_profile, str) else ("--profile" if profile else "FBHUB_PROFILE")
+        check_known_profile(cfg, prof, origin=origin)
     file_values = cfg.profile(prof)
     check_file_profile(path, prof, file_values)
     out = Resolved(profile=prof, config_path=path)

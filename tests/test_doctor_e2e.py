@@ -136,7 +136,8 @@ def test_missing_settings_reported_as_local_failures(cli):
     doc = json.loads(r.stdout)
     fails = {x["id"] for x in doc["results"] if x["status"] == "fail"}
     assert {"FB101", "FB102", "FB103", "FB104"} <= fails
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # nothing set up: missing setup is exit 2 (README's table), said first on stderr
+    assert "fbhub configure" in r.stderr
 
 
 def test_unreachable_graph_exit_3(cli, monkeypatch):

@@ -523,6 +523,7 @@ def dashboard(inp: Inputs) -> list[CheckResult]:
                "Facebook Login for Business > Settings: Client OAuth login and Web OAuth login on, and "
                f"https://{d}/api/v1.0/facebook/integration/callback in Valid OAuth Redirect URIs"),
         result("FB904", Status.MANUAL, cant,
-               f"https://{d}:9006 > Advance > Connector Hub Setting > Facebook: Client-id = App ID "
-               f"{inp.app_id or '?'} and Client-Secret = the App Secret fbhub checked"),
+               f"https://{d}:9006 > Advance > Connector Hub Setting > Facebook: Client-id = "
+               + (f"App ID {inp.app_id}" if inp.app_id else "the App ID (App settings > Basic)")
+               + " and Client-Secret = the App Secret fbhub checked"),
     ]

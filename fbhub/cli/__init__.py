@@ -64,8 +64,31 @@ def root(
     notices.reset()
 
 
+def _plain_help_types() -> None:
+    """Help shows no Python types: recent typer prints ``<bool>``, ``<str>``, ``<list[str]>`` in the type column.
+    Flags get nothing there, values an upper-case name (``--domain DOMAIN``), as click and gh do."""
+    import typer.core as tc
+
+    def option_type(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) or getattr(self, "count", False):
+            return None
+        if self.metavar:
+            return str(self.metavar)
+        longest = max(self.opts, key=len).lstrip("-") if self.opts else (self.name or "value")
+        return longest.upper().replace("-", "_") + ("..." if getattr(self, "multiple", False) else "")
+
+    def argument_type(self: Any, ctx: Any) -> str | None:
+        return None  # the argument's name is shown already
+
+    if hasattr(tc, "TyperOption") and hasattr(tc.TyperOption, "display_type_rich"):
+        tc.TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
+    if hasattr(tc, "TyperArgument") and hasattr(tc.TyperArgument, "display_type_rich"):
+        tc.TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+
+
 def build_app(names: Iterable[str] | None = None) -> typer.Typer:
     """A Typer app with the named commands (all when None)."""
+    _plain_help_types()
     new = typer.Typer(
         name="fbhub",
         help="Set up and diagnose a CloudCX platform's Facebook Messenger integration.",
@@ -111,6 +134,38 @@ def _plugin_format(argv: list[str]) -> bool:
     return False
 
 
+_GLOBAL_FLAGS = {"--verbose", "-v"}
+
+
+def hoist_globals(argv: list[str]) -> list[str]:
+    """Global options given after the subcommand (``fbhub doctor --profile prod``) moved before it, as gh and
+    kubectl accept them anywhere. Nothing after ``--`` is touched; no subcommand uses these names."""
+    cmd = command_in(argv)
+    if cmd is None:
+        return argv
+    i = argv.index(cmd) if cmd in argv else len(argv)
+    head, tail = list(argv[:i]), list(argv[i:])
+    moved: list[str] = []
+    rest: list[str] = []
+    j = 0
+    while j < len(tail):
+        arg = tail[j]
+        if arg == "--":
+            rest.extend(tail[j:])
+            break
+        if arg in _VALUE_OPTIONS and j + 1 < len(tail):
+            moved += [arg, tail[j + 1]]
+            j += 2
+            continue
+        if arg in _GLOBAL_FLAGS or any(arg.startswith(o + "=") for o in _VALUE_OPTIONS if o.startswith("--")):
+            moved.append(arg)
+            j += 1
+            continue
+        rest.append(arg)
+        j += 1
+    return head + moved + rest
+
+
 def __getattr__(name: str) -> Any:
     if name == "app":
         full = build_app()
@@ -120,7 +175,7 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
-    argv = sys.argv[1:]
+    argv = hoist_globals(sys.argv[1:])
     cmd = command_in(argv)
     if cmd in COMMANDS:
         names: list[str] | None = [cmd]
@@ -129,7 +184,7 @@ def main() -> None:
     else:
         names = None  # --help, no arguments, or an unknown command: the full app lists every command
     try:
-        code = build_app(names)(prog_name="fbhub", standalone_mode=False)
+        code = build_app(names)(args=argv, prog_name="fbhub", standalone_mode=False)
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handling (start-up, option parsing)
         from fbhub.cli.common import err_line
 

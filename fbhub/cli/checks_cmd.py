@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from fbhub.cli import completion
 from fbhub.cli.common import (
     AppIdOpt,
     DomainOpt,
@@ -75,6 +76,21 @@ def verify_app(
     raise typer.Exit(code)
 
 
+def _not_set_up(session: Session) -> bool:
+    """A machine where nothing is set up yet: doctor says so first, points at configure and exits 2 (missing
+    setup, as the README's table says) after the report."""
+    from fbhub.cli.common import err_line
+
+    s = session.settings
+    if s.get("domain") or s.get("app_id") or session.secrets.get("app-secret") or session.secrets.page_tokens():
+        return False
+    err_line(f"error: fbhub is not set up for profile {s.profile!r} yet: no CX domain, App ID, App Secret or "
+             f"Page token in {s.config_path}, the secret store or the environment")
+    err_line("hint: run 'fbhub configure' (in CI: set FBHUB_DOMAIN, FBHUB_APP_ID, FBHUB_APP_SECRET and "
+             "FBHUB_PAGE_TOKENS)")
+    return True
+
+
 def _require_credentials(session: Session) -> None:
     session.settings.require("app_id")
     session.secrets.require("app-secret")
@@ -99,7 +115,8 @@ def doctor(
     app_id: AppIdOpt = None,
     graph_url: GraphUrlOpt = None,
     graph_version: GraphVersionOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, junit, github, prometheus or nagios")
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json, junit, github, prometheus or nagios",
+                                     autocompletion=completion.formats)
                    ] = "text",
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to FILE",
                                                show_default=False)] = None,
@@ -209,6 +226,7 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
         raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
     only_ids, ignore_ids = parse_ids(only), parse_ids(ignore)
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    unset = _not_set_up(session)
     groups = select_groups(list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else []), only=only_ids,
                            ignore=ignore_ids)
     probe_fn = _probe_fn(session) if "webhook-endpoint" in groups else None
@@ -234,6 +252,10 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
             with _spinner(interactive_text) as progress:
                 run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
     code = exit_code_for(run.results, strict=strict)
+    if unset:
+        from fbhub.errors import EXIT_USAGE
+
+        code = EXIT_USAGE
     meta = _meta("doctor", session, run, strict=strict)
     emit(run.results, meta, fmt=fmt, output=output, exit_code=code)
     if fmt == "nagios":

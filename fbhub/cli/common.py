@@ -45,20 +45,24 @@ def err_line(text: str) -> None:
     sys.stderr.flush()
 
 
-def load_session(ctx: typer.Context, *, profile: str | None = None, **flags: Any) -> Session:
+def load_session(ctx: typer.Context, *, profile: str | None = None, creates_profile: bool = False,
+                 **flags: Any) -> Session:
     """Resolve settings (flag > env > file > default) and open the secret store for this command.
 
     ``profile`` overrides the global one (doctor --all-profiles). Profile-scoped variables
-    (``FBHUB_<PROFILE>_APP_SECRET`` …) win over plain ones (``fbhub.profiles.scoped_env``)."""
+    (``FBHUB_<PROFILE>_APP_SECRET`` …) win over plain ones (``fbhub.profiles.scoped_env``).
+    The profile must exist in the config file unless the command creates it (``creates_profile``)."""
     from fbhub.profiles import scoped_env
     from fbhub.session import Session
     from fbhub.settings import resolve_profile
 
     g = globals_of(ctx)
     name = resolve_profile(profile or g.profile)
+    origin = "--profile" if (profile or g.profile) else "FBHUB_PROFILE"
     tag = "[fbhub]" if profile is None else f"[fbhub {name}]"
     return Session.open(flags, profile=name, config_path=g.config, env=scoped_env(name), verbose=g.verbose,
-                        log=lambda line: err_line(f"{tag} {line}"))
+                        log=lambda line: err_line(f"{tag} {line}"),
+                        known_profile=None if creates_profile else origin)
 
 
 def _changes_made_before_stopping() -> None:

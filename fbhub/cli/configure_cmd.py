@@ -158,7 +158,7 @@ def configure(
     from fbhub.wizard import BY_ID, NonInteractivePrompter, RichPrompter, Wizard, WizardState, state_path
     from fbhub.wizard.stages import ORDER, VALUE_STAGES, Out, resume_line
 
-    session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
+    session = load_session(ctx, creates_profile=True, **graph_flags(domain, app_id, graph_url, graph_version))
     profile = session.settings.profile
     state = WizardState.load(state_path(session.settings.config_path), profile)
     con = console()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from fbhub.cli import completion
 from fbhub.cli.common import JsonOpt, handle_errors
 
 CODES_NOTE = ("Graph error codes work too (fbhub explain 190, fbhub explain 190/463), "
@@ -15,7 +16,8 @@ CODES_NOTE = ("Graph error codes work too (fbhub explain 190, fbhub explain 190/
 @handle_errors
 def explain(
     topic: Annotated[str | None, typer.Argument(help="Topic name, Graph error code (190, 190/463) or check id",
-                                                show_default=False)] = None,
+                                                show_default=False, metavar="TOPIC",
+                                                autocompletion=completion.explain_topics)] = None,
     list_: Annotated[bool, typer.Option("--list", "-l", help="List every topic with its summary")] = False,
     as_json: JsonOpt = False,
 ) -> None:

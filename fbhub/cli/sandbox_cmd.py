@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from fbhub.cli import completion
 from fbhub.cli.common import handle_errors
 
 app = typer.Typer(help="A local Graph API simulator, so everything can be tried without Meta.",
@@ -15,7 +16,8 @@ app = typer.Typer(help="A local Graph API simulator, so everything can be tried 
 @app.command("serve")
 @handle_errors
 def serve(
-    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Built-in scenario (see 'fbhub sandbox "
+    scenario: Annotated[str, typer.Option("--scenario", "-s", autocompletion=completion.scenarios,
+                                          help="Built-in scenario (see 'fbhub sandbox "
                                           "scenarios')")] = "healthy",
     world: Annotated[str | None, typer.Option("--world", help="A world file (YAML) instead of a scenario",
                                               show_default=False)] = None,
@@ -59,7 +61,18 @@ def serve(
             typer.echo(f"  export FBHUB_USER_TOKEN={op.user_token}")
         typer.echo("then: fbhub doctor\n", nl=True)
 
-    serve_forever(sc, port=port, latency=latency, log=lambda line: typer.echo(line, err=True), on_ready=ready)
+    import errno
+
+    try:
+        serve_forever(sc, port=port, latency=latency, log=lambda line: typer.echo(line, err=True), on_ready=ready)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on 127.0.0.1 is already in use (another sandbox or server)",
+                             hint="pick another with --port N, or --port 0 for any free port") from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(f"port {port} needs privileges this user does not have",
+                             hint="use a port above 1023 with --port N, or --port 0 for any free port") from None
+        raise
     typer.echo("sandbox stopped", err=True)
 
 
@@ -93,7 +106,8 @@ def scenarios() -> None:
 
 @handle_errors
 def demo(
-    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Scenario to rehearse")] = "demo",
+    scenario: Annotated[str, typer.Option("--scenario", "-s", help="Scenario to rehearse",
+                                          autocompletion=completion.scenarios)] = "demo",
     latency: Annotated[float, typer.Option("--latency", help="Seconds added to every simulated answer")] = 0.0,
     no_fix: Annotated[bool, typer.Option("--no-fix", help="Only diagnose, do not show the repair")] = False,
 ) -> None:

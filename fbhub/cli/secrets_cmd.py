@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
+from fbhub.cli import completion
 from fbhub.cli.common import JsonOpt, globals_of, handle_errors, print_json
 
 app = typer.Typer(help="Store secrets in the OS keyring, or a private file where there is none (never in the "
                   "config file).", no_args_is_help=True)
 
-KindArg = Annotated[str, typer.Argument(help="app-secret, page-token, verify-token or user-token")]
+KindArg = Annotated[str, typer.Argument(help="app-secret, page-token, verify-token or user-token", metavar="KIND",
+                                        autocompletion=completion.secret_kinds)]
 
 
 def _kind(kind: str) -> str:
@@ -39,14 +41,15 @@ def read_secret_input(label: str) -> str:
     return data
 
 
-def _store(ctx: typer.Context):
+def _store(ctx: typer.Context, *, creates_profile: bool = False):
     from fbhub.errors import ConfigError
     from fbhub.secrets import SecretStore
     from fbhub.settings import parse_secret_store, resolve, resolve_config_path, resolve_profile
 
     g = globals_of(ctx)
     try:
-        return SecretStore.for_settings(resolve({}, profile=g.profile, config_path=g.config))
+        return SecretStore.for_settings(resolve({}, profile=g.profile, config_path=g.config,
+                                                known_profile=not creates_profile))
     except ConfigError:
         # A config file that cannot be read does not lock the operator out of their secrets: the store is then
         # chosen by FBHUB_SECRET_STORE (or automatically), next to that file.
@@ -72,7 +75,7 @@ def set_(
     from fbhub.settings import parse_page_id
 
     kind = _kind(kind)
-    store = _store(ctx)
+    store = _store(ctx, creates_profile=True)
     if page is not None:
         if kind != "page-token":
             raise UsageError("--page only goes with page-token", hint="fbhub secrets set page-token --page ID")

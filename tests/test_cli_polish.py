@@ -1,0 +1,121 @@
+"""Input and output polish: global options anywhere, unknown profiles, doctor before setup, busy ports, help,
+completion."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def fbhub(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fbhub", *args], capture_output=True, text=True, timeout=120,
+                          input=stdin, env=dict(os.environ, **(env or {})))
+
+
+def test_global_options_after_the_subcommand(cli, isolated_env, tmp_path):
+    other = tmp_path / "other.yaml"
+    assert cli("--config", str(other), "--profile", "staging", "config", "set", "domain", "s.example.com"
+               ).exit_code == 0
+    p = fbhub("config", "show", "--json", "--profile", "staging", "--config", str(other))
+    assert p.returncode == 0, p.stderr
+    rows = {r["name"]: r for r in json.loads(p.stdout)["settings"]} if "settings" in json.loads(p.stdout) else None
+    assert "s.example.com" in p.stdout, rows
+    p = fbhub("config", "show", "-p", "staging", "--config=" + str(other), "-v")
+    assert p.returncode == 0 and "staging" in p.stdout and "s.example.com" in p.stdout
+    p = fbhub("config", "path", "--config", str(other))
+    assert p.stdout.strip() == str(other)
+
+
+def test_unknown_profile_is_an_error_listing_the_known_ones(cli):
+    assert cli("--profile", "staging", "config", "set", "domain", "s.example.com").exit_code == 0
+    assert cli("--profile", "production", "config", "set", "domain", "p.example.com").exit_code == 0
+    for args in (["--profile", "prodution", "doctor"], ["-p", "prodution", "config", "show"],
+                 ["-p", "prodution", "secrets", "list"]):
+        r = cli(*args)
+        assert r.exit_code == 2, (args, r.stdout, r.stderr)
+        assert "'prodution'" in r.stderr and "production, staging" in r.stderr and "did you mean 'production'" \
+            in r.stderr
+    r = cli("doctor", env={"FBHUB_PROFILE": "nope"})
+    assert r.exit_code == 2 and "FBHUB_PROFILE" in r.stderr and "'nope'" in r.stderr
+    # commands that create a profile still may
+    assert cli("--profile", "new", "config", "set", "domain", "n.example.com").exit_code == 0
+    assert cli("--profile", "new2", "secrets", "set", "verify-token", "--generate").exit_code == 0
+
+
+def test_doctor_on_a_machine_that_is_not_set_up(cli, no_keyring):
+    r = cli("doctor")
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert lines[0].startswith("error: fbhub is not set up for profile 'default' yet")
+    assert "fbhub configure" in lines[1]
+    assert "FB101" in r.stdout  # the report follows
+    # partly set up: an ordinary report (exit 1), no such line
+    r = cli("doctor", env={"FBHUB_DOMAIN": "cx.example.com"})
+    assert r.exit_code == 1 and "not set up" not in r.stderr
+
+
+def test_doctor_fix_texts_have_no_placeholders(sandbox_env, cli):
+    sandbox_env("healthy")
+    r = cli("doctor", "--format", "json", env={"FBHUB_APP_ID": ""})
+    doc = json.loads(r.stdout)
+    for res in doc["results"]:
+        fix = res.get("fix") or ""
+        assert " ?" not in fix and "?)" not in fix and not fix.endswith("?"), res
+
+
+def test_sandbox_serve_on_a_busy_port_is_one_line_exit_2():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    try:
+        p = fbhub("sandbox", "serve", "--port", str(port))
+    finally:
+        s.close()
+    assert p.returncode == 2, p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 2 and str(port) in lines[0] and "--port" in lines[1]
+    assert "bug" not in p.stderr
+
+
+def _complete(words: str) -> list[str]:
+    n = len(words.split())
+    p = subprocess.run([sys.executable, "-m", "fbhub"], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, _FBHUB_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(n - 1)))
+    return p.stdout.split()
+
+
+@pytest.mark.parametrize("words,want", [
+    ("fbhub explain inv", {"invalid-app"}),
+    ("fbhub explain FB50", {"FB501", "FB506"}),
+    ("fbhub sandbox serve --scenario token-ex", {"token-expired", "token-expiring-soon"}),
+    ("fbhub demo --scenario rate", {"rate-limited"}),
+    ("fbhub secrets set ver", {"verify-token"}),
+    ("fbhub secrets show app", {"app-secret"}),
+    ("fbhub doctor --format j", {"json", "junit"}),
+])
+def test_shell_completion_knows_the_values(words, want):
+    got = set(_complete(words))
+    assert want <= got, got
+
+
+def test_help_shows_no_python_types():
+    from fbhub.cli import COMMANDS
+
+    for name, (_, _, kind) in COMMANDS.items():
+        subs = [[name]]
+        if kind == "group":
+            subs = [[name, s] for s in {"config": ["show", "set", "unset", "path"],
+                                         "secrets": ["set", "list", "show", "delete"],
+                                         "sandbox": ["serve", "scenarios"]}[name]]
+        for args in subs:
+            p = fbhub(*args, "--help", env={"COLUMNS": "200"})
+            assert p.returncode == 0, (args, p.stderr)
+            for t in ("<bool>", "<str>", "<int>", "<float>", "<list[", "{kind}", "{topic}"):
+                assert t not in p.stdout, (args, t)
