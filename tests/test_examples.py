@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,7 +79,7 @@ def test_github_workflow():
         if name.startswith("FBHUB_"):
             assert re.fullmatch(r"\$\{\{ (secrets|vars)\.[A-Z_]+ \}\}", value), name
     steps = job["steps"]
-    assert not any("actions/checkout" in s.get("uses", "") for s in steps)
+    assert any("actions/checkout" in s.get("uses", "") for s in steps)  # the wheel is built from the checkout
     runs = [s.get("run", "") for s in steps]
     assert any("pip install" in r for r in runs)
     assert any("fbhub --profile production doctor --format junit --output doctor.xml" in r for r in runs)
@@ -162,3 +165,63 @@ def test_systemd_unit_and_scrape_config_agree_with_the_command():
     assert job["static_configs"][0]["targets"] == [listen] and job["metrics_path"] == "/metrics"
     assert scrape["rule_files"] == ["fbhub-alerts.yml"]
     _no_literal_secrets(MONITORING / "fbhub-monitor.service")
+
+
+# -- the examples' shell steps, run for real against the sandbox ------------------------------------
+
+INSTALL_WORDS = ("pip install", "python -m build", "pipx install")
+
+
+def _shell_env(sb, tmp_path: Path) -> dict[str, str]:
+    """What the CI job's environment holds: the FBHUB_* variables (here: the sandbox's), no keyring, and the
+    fbhub under test first on PATH (the install step is the one part not run here)."""
+    env = dict(os.environ)
+    env.update(sb.operator.env(sb.url))
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["GITHUB_OUTPUT"] = str(tmp_path / "github_output")
+    return env
+
+
+def _run_steps(scripts: list[str], env: dict[str, str], cwd: Path) -> list[subprocess.CompletedProcess[str]]:
+    out = []
+    for script in scripts:
+        if any(w in script for w in INSTALL_WORDS):
+            continue
+        out.append(subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
+                                  timeout=120))
+    return out
+
+
+@pytest.mark.parametrize("scenario,code", [("healthy", "0"), ("page-not-subscribed", "1")])
+def test_github_workflow_steps_against_the_sandbox(sandbox, tmp_path, scenario, code):
+    sb = sandbox(scenario)
+    env = _shell_env(sb, tmp_path)
+    steps = next(iter(_load(GITHUB)["jobs"].values()))["steps"]
+    runs = [s["run"] for s in steps if "run" in s and s.get("name") != "Verdict"]
+    results = _run_steps(runs, env, tmp_path)
+    assert all(r.returncode == 0 for r in results), [(r.returncode, r.stderr[-300:]) for r in results]
+    assert (tmp_path / "github_output").read_text().strip() == f"exit_code={code}"
+    junit = (tmp_path / "doctor.xml").read_text()
+    assert junit.startswith("<?xml") and "testsuite" in junit
+    verdict = next(s for s in steps if s.get("name") == "Verdict")
+    r = subprocess.run(["bash", "-e", "-c", verdict["run"]], cwd=tmp_path, env=dict(env, CODE=code),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == (0 if code == "0" else 1)
+    for secret in (sb.operator.app_secret, *sb.operator.page_tokens):
+        assert secret not in junit and all(secret not in x.stdout + x.stderr for x in results)
+
+
+def test_gitlab_job_script_against_the_sandbox(sandbox, tmp_path):
+    sb = sandbox("healthy")
+    job = next(iter(_load(GITLAB).values()))
+    results = _run_steps(job["script"], _shell_env(sb, tmp_path), tmp_path)
+    assert [r.returncode for r in results] == [0], [r.stderr[-300:] for r in results]
+    assert (tmp_path / job["artifacts"]["reports"]["junit"]).exists()
+
+
+def test_examples_install_fbhub_for_real():
+    """fbhub is not on any package index: the examples build the wheel from the checkout and install it."""
+    for text in (GITHUB.read_text(), GITLAB.read_text()):
+        assert "fbhub==" not in text
+        assert "python -m build --wheel" in text and "dist/fbhub-*.whl" in text

@@ -58,3 +58,23 @@ def test_every_metric_and_status_value_is_documented():
              "skip": "skipped"}
     for status, value in STATUS_VALUES.items():
         assert f"**{value}** {words[status]}" in section, status
+
+
+def test_readme_links_nothing_outside_the_repository():
+    """Relative paths and links in the README point inside the repository (which ships without its siblings)."""
+    import re
+
+    text, root = README, ROOT
+    assert "../" not in text
+    for target in re.findall(r"\]\(([^)]+)\)", text):
+        if target.startswith(("http://", "https://", "#")):
+            continue
+        assert (root / target).exists(), target
+    for path in re.findall(r"`((?:fbhub|docs|examples|tests|benchmarks)/[^`\s]+)`", text):
+        assert (root / path.rstrip("/")).exists() or "*" in path or "…" in path, path
+
+
+def test_readme_documents_a_real_install():
+    text = README
+    assert "python3 -m build --wheel" in text and "pipx install dist/fbhub-" in text and "pipx install \"git+" in text
+    assert "fbhub==" not in text
