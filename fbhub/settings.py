@@ -27,23 +27,52 @@ _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def _shown(value: Any) -> str:
+    """A value quoted in an error message; one that looks like a secret is masked (and redacted from then on)."""
+    from fbhub.secrets import looks_like_secret
+
+    if isinstance(value, str) and looks_like_secret(value.strip()):
+        from fbhub.redact import mask, register_secret
+
+        register_secret(value.strip())
+        return mask(value.strip())
     s = repr(value)
     return s if len(s) <= 60 else s[:57] + "...'"
 
 
+def _trimmed(value: Any, what: str) -> Any:
+    """Surrounding whitespace and a trailing newline removed, saying so in one line (inner whitespace stays)."""
+    if isinstance(value, str) and value != value.strip() and value.strip():
+        from fbhub.notices import notice
+
+        notice(f"note: removed surrounding whitespace or a newline from the {what} {_shown(value.strip())}")
+        return value.strip()
+    return value
+
+
+def _mistaken_for(value: Any, wanted: str) -> str:
+    """ ": this looks like an App Secret, not an App ID" when a pasted value is recognisably something else."""
+    from fbhub.secrets import looks_like_secret
+
+    kind = looks_like_secret(value.strip()) if isinstance(value, str) else None
+    return f": this looks like {kind}, not {wanted}" if kind else ""
+
+
 def parse_app_id(value: Any) -> str:
-    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else _trimmed(value, "App ID")
     if not isinstance(text, str) or not _APP_ID_RE.match(text):
-        why = "it has spaces" if isinstance(text, str) and any(c.isspace() for c in text) else "it is not digits"
+        mistaken = _mistaken_for(text, "an App ID")
+        why = mistaken[2:] if mistaken else (
+            "it has spaces" if isinstance(text, str) and any(c.isspace() for c in text) else "it is not digits")
         raise UsageError(f"invalid App ID {_shown(value)}: {why}",
                          hint="copy the App ID (digits only) from App settings > Basic in Meta's dashboard")
     return text
 
 
 def parse_page_id(value: Any) -> str:
-    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else _trimmed(value, "Page ID")
     if not isinstance(text, str) or not _PAGE_ID_RE.match(text):
-        raise UsageError(f"invalid Page ID {_shown(value)}: a Page ID is digits only",
+        why = _mistaken_for(text, "a Page ID") or ": a Page ID is digits only"
+        raise UsageError(f"invalid Page ID {_shown(value)}{why}",
                          hint="find it on the Page under About > Page transparency, or use 'fbhub configure'")
     return text
 

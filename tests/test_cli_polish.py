@@ -119,3 +119,41 @@ def test_help_shows_no_python_types():
             assert p.returncode == 0, (args, p.stderr)
             for t in ("<bool>", "<str>", "<int>", "<float>", "<list[", "{kind}", "{topic}"):
                 assert t not in p.stdout, (args, t)
+
+
+SECRET = "0123456789abcdef0123456789abcdef"
+TOKEN = "EAAGpagetokenSUPPORT1234567890abcdefghij"
+
+
+@pytest.mark.parametrize("args,env,kind", [
+    (["config", "set", "app_id", SECRET], None, "an App Secret, not an App ID"),
+    (["config", "show"], {"FBHUB_APP_ID": SECRET}, "an App Secret, not an App ID"),
+    (["config", "set", "app_id", TOKEN], None, "an access token, not an App ID"),
+    (["configure", "--non-interactive", "--page", TOKEN], None, "an access token, not a Page ID"),
+])
+def test_secret_looking_values_are_masked_and_recognised(cli, args, env, kind):
+    r = cli(*args, env=env)
+    assert r.exit_code == 2
+    assert kind in r.stderr
+    assert SECRET not in r.stdout + r.stderr and TOKEN not in r.stdout + r.stderr
+
+
+def test_visible_prompt_masks_a_pasted_secret(sandbox, monkeypatch, isolated_env):
+    """An App Secret pasted into the (visible) App ID prompt is masked and recognised."""
+    from fbhub.settings import parse_app_id
+
+    from fbhub.errors import UsageError
+
+    with pytest.raises(UsageError) as e:
+        parse_app_id(SECRET + "\n")
+    assert SECRET not in e.value.message and "looks like an App Secret" in e.value.message
+
+
+def test_pasted_ids_are_trimmed_and_said(cli, isolated_env):
+    r = cli("config", "set", "app_id", " 1234567890123456\n")
+    assert r.exit_code == 0, r.stderr
+    assert "removed surrounding whitespace" in r.stderr
+    r = cli("config", "show", "--json", env={"FBHUB_APP_ID": "1234567890123456 "})
+    assert r.exit_code == 0 and "removed surrounding whitespace" in r.stderr
+    r = cli("config", "set", "app_id", "1234 5678")
+    assert r.exit_code == 2 and "spaces" in r.stderr  # inner whitespace is still refused

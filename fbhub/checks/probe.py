@@ -329,7 +329,7 @@ def _tls_result(t: _Target, info: TlsInfo, *, ca_file: str | None) -> CheckResul
 
 
 def _unreachable(ids: tuple[str, ...], why: str, target: str) -> list[CheckResult]:
-    return [result(i, Status.ERROR, why, "make the endpoint reachable, then run 'fbhub probe-webhook' again",
+    return [result(i, Status.ERROR, why, "make the endpoint reachable, then probe it again",
                    target=target) for i in ids]
 
 

@@ -240,9 +240,19 @@ def configure(
         w.close()
     nxt = state.next_stage(ORDER)
     if interactive:
+        from fbhub.wizard.stages import still_open
+
         out.line("")
-        out.line(resume_line(nxt) if nxt else
-                 "every stage is complete ('fbhub configure --status' shows the checklist)")
+        open_items = still_open(state, w)
+        if nxt:
+            out.line(resume_line(nxt))
+        elif open_items:
+            out.line("every stage ran, but these are still open:", "yellow")
+            for item in open_items:
+                out.line(f"  - {item}", "yellow")
+        else:
+            out.line("every stage is complete and verified where the Graph API can tell ('fbhub configure --status' "
+                     "shows the checklist)")
         return
     pending_manual = [s for s in ORDER if s not in VALUE_STAGES and not state.record(s).complete]
     unverified = [s for s in VALUE_STAGES if (stage is None or s == stage) and not state.record(s).complete]

@@ -329,7 +329,7 @@ class GraphClient:
             return None
         if not isinstance(token, str) or not token:
             raise UsageError("an access token must be a non-empty string",
-                             hint="check the token configured with 'fbhub secrets set'")
+                             hint="check the tokens stored ('fbhub secrets list')")
         register_secret(token)
         return token
 

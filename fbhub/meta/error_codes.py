@@ -196,7 +196,7 @@ SITUATIONS: dict[str, ErrorInfo] = {
                                "or after 2026-11-04) and answers its use with an error, sometimes HTTP 500. "
                                "Retrying does not help.",
                                "fbhub does not send these; if a tool or proxy adds them, remove it. Report the "
-                               "call with 'fbhub doctor --bundle'"),
+                               "call with 'fbhub doctor --bundle FILE'"),
     "graph-transport": _e("graph-transport", "network", "Graph API refused how the token travelled",
                           "Meta refused (or did not read) the transport form fbhub used for a token-bearing "
                           "read or delete: a one-operation batch, an Authorization header, or the query string.",

@@ -183,6 +183,8 @@ class Wizard:
         self.run_page_tokens: dict[str, str] = {}
         self.running: StageSpec | None = None
         self.probe_url: str | None = None  # where the webhook stage asks for the verify token (default: callback)
+        self.skipped: list[str] = []  # what the operator skipped in this run ("stage: what")
+        self.open_items: list[str] = []  # stages marked done while a check still fails
         self.completed: list[str] = []
         self._clients: dict[tuple[str, str], GraphClient] = {}
 
@@ -299,13 +301,31 @@ class Wizard:
         self.state.save()
 
     # -- helpers for stages --------------------------------------------------------------------------
+    def not_yet(self, label: str) -> str:
+        """After a 'no' to "have you done X?": do it now (then Enter), skip it for now, or stop here.
+
+        Returns "done" (the operator did it and pressed Enter), "skip" or "stop"."""
+        choice = self.p.choose(f"Not yet: {label.rstrip('?')} — what now?", [
+            Option("now", "Do it now, then press Enter here"),
+            Option("skip", "Skip it for now (listed at the end; 'fbhub doctor' keeps checking what it can)"),
+            Option("stop", "Stop here; the next run continues at this stage")], default="now")
+        if choice == "now":
+            self.p.ask("Press Enter when it is done", default="")
+            return "done"
+        return choice
+
     def confirm_all(self, labels: list[str], *, waiting: str) -> StageOutcome | None:
-        """Ask each confirmation; a 'no' stops the wizard at this stage. None when all were confirmed."""
+        """Ask each "have you done X?" (default No); a 'no' offers now / skip / stop. None when all are done."""
         if not self.interactive:
-            return StageOutcome("pending", f"not confirmed yet (run 'fbhub configure' in a terminal): {waiting}")
+            return StageOutcome("pending", f"not confirmed yet (it needs a terminal): {waiting}")
         for label in labels:
-            if not self.p.confirm(label, default=True):
-                self.out.warn("finish this in the dashboard, then run 'fbhub configure' to continue here")
+            if self.p.confirm(label, default=False):
+                continue
+            what = self.not_yet(label)
+            if what == "skip":
+                self.skipped.append(f"{self.running.id if self.running else '?'}: {label.rstrip('?')}")
+                return StageOutcome("skipped", f"skipped for now: {label.rstrip('?')}")
+            if what == "stop":
                 return StageOutcome("pending", f"waiting for: {label.rstrip('?')}", stop=True)
         return None
 
@@ -466,7 +486,7 @@ def _inspect_page_tokens(w: Wizard, tokens: dict[str, str]) -> dict[str, tuple[A
     bad = [r for r in cred if r.status.value in ("fail", "error")]
     if bad and bad[0].status.value == "error":  # could not check (network, rate limit): exit 3, not bad input
         raise InconclusiveError(f"could not check the app's credentials: {bad[0].found}",
-                                hint="run 'fbhub configure' again later")
+                                hint="try again in a while: the progress so far is kept")
     if bad:
         raise UsageError(f"the app's credentials did not check out: {bad[0].found}", hint=bad[0].fix or None)
     results = ev.page_tokens(inp, facts)
@@ -484,7 +504,7 @@ def _page_token_from(w: Wizard, label: str, facts_results: tuple[Any, list[Any]]
     unsure = [r for r in problems if r.status.value == "error"]
     if unsure:  # could not check (network, rate limit): exit 3, not bad input
         raise InconclusiveError(f"could not check page token {mask(token)}: {unsure[0].found}",
-                                hint="run 'fbhub configure' again later")
+                                hint="try again in a while: the progress so far is kept")
     if problems:
         r = problems[0]
         more = "; ".join(p.found for p in problems[1:])
@@ -729,6 +749,28 @@ def stage_messenger(w: Wizard) -> StageOutcome:
         raise NeedsInput(["Page access tokens: FBHUB_PAGE_TOKENS, or FBHUB_USER_TOKEN to discover the Pages "
                           "(--page ID to pick some)"])
     pages = {"user": _user_route, "page": _page_route}.get(route, lambda w: _keep_route(w, stored))(w)
+    before = list(w.values.get("pages") or [])
+    new_ids = [p.page_id for p in pages]
+    kept: list[dict[str, str]] = []
+    if route != "keep" and any(p["id"] not in new_ids for p in before):
+        others = [p for p in before if p["id"] not in new_ids]
+        names = ", ".join(f"{p.get('name') or p['id']} ({p['id']})" for p in others)
+        how = "add"
+        if w.interactive:
+            how = w.p.choose(f"{len(others)} other Page(s) are configured already ({names}). Add the new ones to "
+                             "them, or replace them?", [
+                                 Option("add", "Add: keep them and their tokens"),
+                                 Option("replace", "Replace: the configured Pages become exactly these")],
+                             default="add")
+        if how == "add":
+            kept = others
+            w.out.line(f"kept {len(others)} configured Page(s): {names}")
+        else:
+            w.out.warn(f"removed {len(others)} Page(s) from the profile: {names} (their tokens stay in the store; "
+                       "'fbhub secrets delete page-token --page ID' removes one)")
+    added = [p for p in pages if p.page_id not in {b["id"] for b in before}]
+    if added and before:
+        w.out.line("added: " + ", ".join(f"{p.name} ({p.page_id})" for p in added))
     for pt in pages:
         w.out.ok(f"Page {pt.name} ({pt.page_id}): token of this app, for this Page, with pages_messaging, "
                  "pages_manage_metadata, pages_show_list")
@@ -736,8 +778,9 @@ def stage_messenger(w: Wizard) -> StageOutcome:
             w.out.warn(f"Page {pt.page_id}: {warning}")
     from_env = route == "page" and bool(w.given.secrets.get("page-token"))
     return StageOutcome(
-        "verified", f"{len(pages)} Page(s): " + ", ".join(f"{p.name} ({p.page_id})" for p in pages),
-        settings={"pages": [{"id": p.page_id, "name": p.name} for p in pages]},
+        "verified", f"{len(pages) + len(kept)} Page(s): " + ", ".join(
+            [f"{p.get('name')} ({p['id']})" for p in kept] + [f"{p.name} ({p.page_id})" for p in pages]),
+        settings={"pages": kept + [{"id": p.page_id, "name": p.name} for p in pages]},
         secrets=[SecretWrite("page-token", p.token, label=p.page_id, from_env=from_env) for p in pages])
 
 
@@ -844,10 +887,15 @@ def stage_webhooks(w: Wizard) -> StageOutcome:
     w.out.paste("Fields", ", ".join(fields), "at least messages and messaging_postbacks")
     from_env = why.startswith("from ")
     secret = [SecretWrite("verify-token", vt, from_env=from_env)]
-    if w.interactive and not w.p.confirm("Webhook saved (Verify and save) and the fields subscribed?", default=True):
-        w.out.warn("finish it in the dashboard, then run 'fbhub configure' to continue here")
-        return StageOutcome("pending", "waiting for the webhook to be saved in the dashboard", secrets=secret,
-                            stop=True)
+    saved = "Webhook saved (Verify and save) and the fields subscribed?"
+    if w.interactive and not w.p.confirm(saved, default=False):
+        what = w.not_yet(saved)
+        if what == "stop":
+            return StageOutcome("pending", "waiting for the webhook to be saved in the dashboard", secrets=secret,
+                                stop=True)
+        if what == "skip":
+            w.skipped.append("webhooks: the webhook in the dashboard")
+            return StageOutcome("skipped", "skipped for now: the webhook in the dashboard", secrets=secret)
     while True:
         problems, warnings = _webhook_problems(w)
         for r in warnings:
@@ -870,6 +918,7 @@ def stage_webhooks(w: Wizard) -> StageOutcome:
                 w.out.line(line)
             continue
         if choice == "done":
+            w.open_items.append("webhooks: " + "; ".join(f"{r.id} {r.found}" for r in problems)[:200])
             return StageOutcome("done", "marked done by the operator; the API check found problems", secrets=secret)
         if choice == "stop":
             return StageOutcome("pending", "the API check found problems", secrets=secret, stop=True)
@@ -989,6 +1038,19 @@ def status_rows(state: WizardState) -> list[dict[str, Any]]:
         rows.append({"stage": s.id, "title": s.title, "status": rec.status, "at": rec.at, "note": rec.note,
                      "checked_by": s.checked_by, "optional": s.optional})
     return rows
+
+
+def still_open(state: Any, w: Any = None) -> list[str]:
+    """What is not finished although every stage ran: skipped stages, stages marked done while a check failed."""
+    out = []
+    for s in ORDER:
+        rec = state.record(s)
+        if rec.status == "skipped":
+            out.append(f"{s} ({BY_ID[s].title}): skipped — {rec.note or 'left out'}; 'fbhub configure --stage {s}' "
+                       "does it later")
+    for item in (w.open_items if w is not None else []):
+        out.append(f"{item} — 'fbhub doctor' shows what still fails")
+    return out
 
 
 def resume_line(stage_id: str | None) -> str:
