@@ -67,6 +67,7 @@ def test_readme_links_nothing_outside_the_repository():
     text, root = README, ROOT
     assert "../" not in text
     for target in re.findall(r"\]\(([^)]+)\)", text):
+        target = target.strip()
         if target.startswith(("http://", "https://", "#")):
             continue
         assert (root / target).exists(), target
