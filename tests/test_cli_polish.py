@@ -140,9 +140,8 @@ def test_secret_looking_values_are_masked_and_recognised(cli, args, env, kind):
 
 def test_visible_prompt_masks_a_pasted_secret(sandbox, monkeypatch, isolated_env):
     """An App Secret pasted into the (visible) App ID prompt is masked and recognised."""
-    from fbhub.settings import parse_app_id
-
     from fbhub.errors import UsageError
+    from fbhub.settings import parse_app_id
 
     with pytest.raises(UsageError) as e:
         parse_app_id(SECRET + "\n")
