@@ -405,16 +405,21 @@ def _wants_plain(console: Any) -> bool:
 def render_terminal(results: Iterable[CheckResult], meta: ReportMeta, console: Any) -> None:
     """Print the report on a rich Console: coloured badges on a terminal, the plain text otherwise."""
     results = list(results)
+    from fbhub.wrap import wrap_rich, wrap_text
+
     if _wants_plain(console):
-        console.print(to_plain(results, meta), end="", markup=False, highlight=False, emoji=False,
-                      soft_wrap=True)
+        text = to_plain(results, meta)
+        if console.is_terminal:  # wrapped with a hanging indent; piped output is not wrapped
+            text = wrap_text(text, console.width)
+        console.print(text, end="", markup=False, highlight=False, emoji=False, soft_wrap=True)
         return
     from rich.text import Text
 
     id_w = max([len(r.id) for r in results] + [5])
 
     def out(text: Text) -> None:
-        console.print(text, soft_wrap=True, highlight=False)
+        for row in (wrap_rich(text, console.width) if console.is_terminal else [text]):
+            console.print(row, soft_wrap=True, highlight=False)
 
     out(Text(_header(meta), style="bold"))
     out(Text(""))

@@ -156,6 +156,16 @@ def split_tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[\s,]+", text.strip()) if t]
 
 
+def token_name(token: str, *, page_id: str | None = None, page_name: str | None = None, position: int = 0) -> str:
+    """The one name of a Page token everywhere (doctor, subscribe-page, secrets list): its Page when known, else
+    its position in the token list or store; plus the mask. ``page 111 (Support) · token EAAG…x9Qz`` or
+    ``token #2 EAAG…x9Qz``."""
+    if page_id:
+        page = f"page {page_id} ({page_name})" if page_name else f"page {page_id}"
+        return f"{page} · token {mask(token)}"
+    return f"token #{position} {mask(token)}" if position else f"token {mask(token)}"
+
+
 def token_label(token: str) -> str:
     """A stable, non-secret label for a token whose page is not known yet."""
     return "token-" + hashlib.sha256(token.encode()).hexdigest()[:8]

@@ -34,6 +34,8 @@ class Session:
     log: Callable[[str], None] = field(default=_quiet)
     # Transport fallbacks of this run's Graph clients (for reports and the support bundle).
     transport_notes: list[str] = field(default_factory=list)
+    # Where retry waits are told (a spinner sets it): "rate limited by Meta (#4), retrying in 12 s, 2 of 4".
+    on_wait: Callable[[str], None] | None = None
 
     @classmethod
     def open(cls, flags: Mapping[str, Any] | None = None, *, profile: str | None = None,
@@ -94,4 +96,9 @@ class Session:
             self.transport_notes.extend(n for n in c.transport_notes if n not in self.transport_notes)
 
         client.on_close = remember
+        client.on_wait = self._tell_wait
         return client
+
+    def _tell_wait(self, text: str) -> None:
+        if self.on_wait is not None:
+            self.on_wait(text)

@@ -156,3 +156,37 @@ def test_pasted_ids_are_trimmed_and_said(cli, isolated_env):
     assert r.exit_code == 0 and "removed surrounding whitespace" in r.stderr
     r = cli("config", "set", "app_id", "1234 5678")
     assert r.exit_code == 2 and "spaces" in r.stderr  # inner whitespace is still refused
+
+
+def test_terminal_text_wraps_with_a_hanging_indent_and_never_cuts_words_or_urls():
+    from fbhub.wrap import wrap_text
+
+    url = "https://cx.example.com/api/v1.0/facebook/integration/callback-with-a-very-long-path-beyond-the-width"
+    text = ("  FB504  FAIL     Token carries the permissions the platform needs — missing pages_messaging here\n"
+            f"                  fix: generate the token again and grant every permission, see {url} today")
+    rows = wrap_text(text, 60).split("\n")
+    assert all(len(r) <= 60 for r in rows if url not in r)
+    assert any(r.strip() == url for r in rows)  # a long URL on its own line, whole
+    assert rows[1].startswith(" " * 18) and not rows[1].startswith(" " * 19)  # under the title, not the id
+    fix_rows = rows[rows.index(next(r for r in rows if "fix:" in r)) + 1:]
+    assert all(r.startswith(" " * 23) for r in fix_rows)  # under the text after "fix: "
+    words = text.split()
+    assert "\n".join(rows).split() == words  # no word was cut or lost
+
+
+def test_piped_output_is_not_wrapped(cli):
+    r = cli("urls", "cx.example.com")
+    assert any(len(line) > 100 for line in r.stdout.splitlines())  # the dashboard paths stay on one line
+
+
+def test_terminal_output_is_wrapped_in_a_pty(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "fbhub", "urls", "cx.example.com"], encoding="utf-8",
+                          timeout=60, dimensions=(40, 60), env=dict(os.environ, COLUMNS="60", TERM="xterm"))
+    out = child.read()
+    child.close()
+    import re
+
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", x).rstrip() for x in out.replace("\r", "").split("\n")]
+    assert all(len(x) <= 60 for x in lines if "https://" not in x), lines
+    assert "    Settings > Callback URL" in out or any(x.startswith("    ") for x in lines)

@@ -49,7 +49,7 @@ def test_secrets_list_says_which_store_is_in_use(cli, no_keyring, isolated_env):
     r = cli("secrets", "list")
     assert r.exit_code == 0
     assert r.stdout.splitlines()[0].startswith("store: the file " + str(_store_file(isolated_env)))
-    assert "page-token [111]: " + mask(TOKEN1) + "  (file)" in r.stdout
+    assert "page-token: page 111 · token " + mask(TOKEN1) + "  (file)" in r.stdout
     doc = json.loads(cli("secrets", "list", "--json").stdout)
     assert doc["store"]["kind"] == "file" and doc["store"]["where"] == str(_store_file(isolated_env))
 

@@ -24,7 +24,7 @@ def sb(monkeypatch):
 def make_wizard(answers):
     from rich.console import Console
 
-    from fbhub.cli.common import AppContext
+    from fbhub.session import Session
     from fbhub.secrets import SecretStore
     from fbhub.settings import resolve
     from fbhub.wizard import ScriptedPrompter, Wizard
@@ -32,7 +32,7 @@ def make_wizard(answers):
     settings = resolve({})
     buf = io.StringIO()
     p = ScriptedPrompter(answers)
-    w = Wizard(AppContext(settings=settings, secrets=SecretStore(settings.profile)), p,
+    w = Wizard(Session(settings=settings, secrets=SecretStore(settings.profile)), p,
                Console(file=buf, width=200, no_color=True, highlight=False))
     return w, p, buf
 

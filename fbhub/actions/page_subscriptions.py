@@ -36,6 +36,7 @@ class PageTarget:
     token: str = field(repr=False)
     label: str = ""
     name: str = ""
+    blocked: str = ""  # why subscribing will fail ("the token lacks pages_messaging"), when known beforehand
 
 
 @dataclass(frozen=True)
@@ -190,14 +191,21 @@ def _targets_from_checks(client: Any, tokens: Mapping[str, str], *, app_id: str 
     problems: list[PageOutcome] = []
     for t in facts.tokens:
         if not stop and t.usable_page_token(app_id):
+            missing = t.blocking_scopes()
             targets.append(PageTarget(page_id=str(t.page_id), token=t.token, label=t.label,
-                                      name=names.get(str(t.page_id), "") or t.page_name or ""))
+                                      name=names.get(str(t.page_id), "") or t.page_name or "",
+                                      blocked=f"the token lacks {' and '.join(missing)}" if missing else ""))
             continue
         tgt = ev.token_target(t)
         bad = stop or [r for r in results if r.target == tgt and r.status in (Status.FAIL, Status.ERROR)]
         r = bad[0] if bad else None
+        from fbhub.secrets import token_name
+
+        unknown = not (t.page_id or t.label.isdigit())
         problems.append(PageOutcome(
-            page_id=t.page_id or t.label, label=t.label, name=names.get(t.page_id or t.label, ""),
+            page_id=t.page_id or (t.label if not unknown else token_name(t.token, position=t.position)),
+            label=t.label if not unknown else token_name(t.token, position=t.position),
+            name=names.get(t.page_id or t.label, ""),
             status=INCONCLUSIVE if r is not None and r.status is Status.ERROR else FAILED,
             cause=redact(r.found) if r else "not a usable Page token of this app",
             fix=redact(r.fix) if r else "check it with 'fbhub doctor'", code=r.id if r else ""))
@@ -294,6 +302,18 @@ def apply_page_plan(client: Any, plan: PagePlan, target: PageTarget | str, *, dr
 
     if not plan.changed:
         return outcome(UNCHANGED)
+    if t.blocked and plan.action == "subscribe":
+        # Meta refuses it (#200 without pages_manage_metadata, #230 without pages_messaging): say so, even in a
+        # dry run, instead of sending a write bound to fail.
+        from fbhub.meta.error_codes import lookup_error
+
+        code = 230 if "pages_messaging" in t.blocked else 200  # what Meta answers such a write
+        return PageOutcome(page_id=plan.page_id, status=FAILED, plan=plan, label=t.label, name=t.name,
+                           other_apps=list(other_apps), cause=f"the subscription will fail: {t.blocked}",
+                           meaning=lookup_error(code).meaning,
+                           fix=f"generate the Page's token again with the permission (see 'fbhub explain "
+                               f"token-scopes'), then 'fbhub secrets set page-token --page {plan.page_id}'",
+                           code=f"#{code}")
     if dry_run:
         return outcome(PLANNED)
     try:

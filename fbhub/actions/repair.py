@@ -26,6 +26,7 @@ class RepairPlan:
     page_plans: list[tuple[Any, Any]] = field(default_factory=list)  # (PagePlan, PageTarget)
     notes: list[str] = field(default_factory=list)  # wanted repairs fbhub cannot make, and why
     verify_token: str | None = None
+    failures: int = 0  # repairs that failed when applied (doctor --fix exits 1)
 
     @property
     def empty(self) -> bool:
@@ -53,10 +54,12 @@ class RepairPlan:
             if self.app_plan is not None:
                 app = apply_app_plan(client, self.app_plan, self.verify_token or "")
                 out.append(f"app webhook: {app.status}" + (f" — {app.cause}; {app.fix}" if not app.ok else ""))
+                self.failures += int(not app.ok)
             if self.page_plans:
                 for page in apply_page_plans(client, self.page_plans):
                     extra = f" — {page.cause}; {page.fix}" if not page.ok else ""
                     out.append(f"page {page.page_id}: {page.status}{extra}")
+                    self.failures += int(not page.ok)
         return out
 
 
@@ -94,11 +97,17 @@ def plan_repairs(session: Session, run: Any) -> RepairPlan:
             continue
         current, _ = split_subscribed_apps(pf.subscribed_apps.data, inp.app_id)
         page_plan = plan_page(pf.page_id, current, desired)
+        tok = next((t for t in facts.tokens if t.label == pf.token_label), None)
+        blocked = tok.blocking_scopes() if tok is not None else []
         if page_plan.changed:
             target = PageTarget(page_id=pf.page_id, token=tokens[pf.token_label], label=pf.token_label,
-                                name=pf.name)
+                                name=pf.name, blocked=_blocked_text(blocked))
             plan.page_plans.append((page_plan, target))
     return plan
+
+
+def _blocked_text(missing: list[str]) -> str:
+    return f"the token lacks {' and '.join(missing)}" if missing else ""
 
 
 def show_plan(plan: RepairPlan, *, err: bool = True) -> None:

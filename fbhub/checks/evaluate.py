@@ -147,14 +147,35 @@ def credentials(inp: Inputs, facts: Facts) -> list[CheckResult]:
                        f"'fbhub config set graph_version {DEFAULT_GRAPH_VERSION}'"),
                 result("FB202", Status.SKIP, "credentials could not be checked (FB201)")]
     st = _status_for(cred)
-    return [result("FB201", st, f"could not get an app access token: {_error_text(err)}",
-                   "retry later; check the network path to the Graph API" if st is Status.ERROR else
-                   "see 'fbhub explain app-credentials'"),
+    if st is Status.ERROR and _rate_limited(err):
+        fix = ("Meta is rate limiting this app: wait (usually minutes; the usage headers say how long) and run "
+               "it again — see 'fbhub explain rate-limit'")
+    elif st is Status.ERROR:
+        fix = "retry later; check the network path to the Graph API"
+    else:
+        fix = "see 'fbhub explain app-credentials'"
+    return [result("FB201", st, f"could not get an app access token: {_error_text(err)}", fix),
             result("FB202", Status.SKIP, "credentials could not be checked (FB201)")]
+
+
+def _rate_limited(err: Any) -> bool:
+    from fbhub.graph.errors import RATE_LIMIT_CODES
+
+    text = str(getattr(err, "message", "") or err or "")
+    return getattr(err, "code", None) in RATE_LIMIT_CODES or "(#4)" in text or "request limit" in text.lower() \
+        or "rate limit" in text.lower()
 
 
 def credentials_ok(facts: Facts) -> bool:
     return facts.credentials is not None and facts.credentials.ok
+
+
+def credentials_skip(facts: Facts) -> str:
+    """Why checks that need the app's credentials were not made: they failed, or could not be checked."""
+    cred = facts.credentials
+    if cred is not None and not cred.ok and _status_for(cred) is Status.ERROR:
+        return "not checked: the app's credentials could not be checked (FB2xx)"
+    return "the app's credentials did not check out (FB2xx)"
 
 
 # -- FB3xx app settings --------------------------------------------------------------------------
@@ -170,7 +191,7 @@ def _host(url: str | None) -> str:
 def app_settings(inp: Inputs, facts: Facts) -> list[CheckResult]:
     ids = ("FB301", "FB302", "FB303", "FB304", "FB305", "FB306", "FB307", "FB308")
     if not credentials_ok(facts):
-        return skip_all(ids, "the app's credentials did not check out (FB2xx)")
+        return skip_all(ids, credentials_skip(facts))
     app = facts.app
     if app is None or not app.ok:
         st = _status_for(app) if app else Status.SKIP
@@ -236,7 +257,7 @@ def _roles(facts: Facts) -> list[CheckResult]:
 def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
     ids = ("FB401", "FB402", "FB403", "FB404", "FB405")
     if not credentials_ok(facts):
-        return skip_all(ids, "the app's credentials did not check out (FB2xx)")
+        return skip_all(ids, credentials_skip(facts))
     subs = facts.subscriptions
     if subs is None or not subs.ok:
         st = _status_for(subs) if subs else Status.SKIP
@@ -277,10 +298,10 @@ def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
 
 # -- FB5xx page tokens ---------------------------------------------------------------------------
 def token_target(t: TokenFacts) -> str:
-    base = f"token {mask(t.token)}"
-    if t.page_id:
-        return f"{page_target(t.page_id, t.page_name)} · {base}"
-    return base
+    from fbhub.secrets import token_name
+
+    page_id = t.page_id or (t.label if t.label.isdigit() else None)
+    return token_name(t.token, page_id=page_id, page_name=t.page_name, position=t.position)
 
 
 def _days(ts: Any, now: float) -> float | None:
@@ -303,7 +324,7 @@ def page_tokens(inp: Inputs, facts: Facts) -> list[CheckResult]:
     for t in facts.tokens:
         tgt = token_target(t)
         if not credentials_ok(facts):
-            out += skip_all(ids, "the app's credentials did not check out (FB2xx)", target=tgt)
+            out += skip_all(ids, credentials_skip(facts), target=tgt)
             continue
         out += _one_token(inp, t, tgt)
     return out
@@ -420,19 +441,20 @@ def page_subscriptions(inp: Inputs, facts: Facts) -> list[CheckResult]:
     for pf in facts.pages.values():
         tgt = page_target(pf.page_id, pf.name)
         if not credentials_ok(facts):
-            out += skip_all(ids, "the app's credentials did not check out (FB2xx)", target=tgt)
+            out += skip_all(ids, credentials_skip(facts), target=tgt)
             continue
         if pf.subscribed_apps is None:
             out += skip_all(ids, "no valid Page token of this app for this Page (FB106/FB5xx)", target=tgt)
             continue
-        rows = _one_page(inp, pf, tgt)
+        tok = next((t for t in facts.tokens if t.label == pf.token_label or t.page_id == pf.page_id), None)
+        rows = _one_page(inp, pf, tgt, blocked=tok.blocking_scopes() if tok is not None else [])
         for r in rows:
             r.details.setdefault("page_id", pf.page_id)
         out += rows
     return out
 
 
-def _one_page(inp: Inputs, pf: PageFacts, tgt: str) -> list[CheckResult]:
+def _one_page(inp: Inputs, pf: PageFacts, tgt: str, *, blocked: list[str] | None = None) -> list[CheckResult]:
     sa = pf.subscribed_apps
     assert sa is not None
     if not sa.ok:
@@ -442,6 +464,10 @@ def _one_page(inp: Inputs, pf: PageFacts, tgt: str) -> list[CheckResult]:
             skip_all(("FB602", "FB603", "FB604"), "subscribed apps unknown (FB601)", target=tgt)
     fields, others = split_subscribed_apps(sa.data, inp.app_id)
     fix = f"run 'fbhub subscribe-page --page {pf.page_id}' (or 'fbhub doctor --fix')"
+    if blocked:  # subscribing would fail: the token comes first
+        fix = (f"generate this Page's token again with {' and '.join(blocked)} (see FB504) — without it Meta "
+               f"refuses the subscription; then 'fbhub secrets set page-token --page {pf.page_id}' and "
+               "'fbhub doctor --fix'")
     out = []
     if fields is None:
         out.append(result("FB601", Status.FAIL, "this app is not subscribed to the Page: its messages reach no one",

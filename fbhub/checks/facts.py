@@ -49,10 +49,20 @@ class TokenFacts:
     other_app: dict[str, Any] | None = None  # {"id", "name"} of the app that issued it, when found
     page_id: str | None = None
     page_name: str | None = None
+    position: int = 0  # 1-based place in the token list or store (names a token whose Page is not known)
 
     @property
     def inspected(self) -> bool:
         return self.debug.data is not None or self.debug.error is not None
+
+    def blocking_scopes(self) -> list[str]:
+        """Permissions the token lacks without which subscribing its Page fails: pages_manage_metadata (the
+        subscribed_apps call, #200) and pages_messaging (messaging fields, #230). Empty when unknown."""
+        d = self.debug.data if self.debug.ok else None
+        if not isinstance(d, dict) or not d.get("is_valid"):
+            return []
+        scopes = set(d.get("scopes") or [])
+        return [s for s in ("pages_manage_metadata", "pages_messaging") if s not in scopes]
 
     def usable_page_token(self, app_id: str | None) -> bool:
         """A valid Page token of this app whose Page is known."""
@@ -107,7 +117,7 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
     from fbhub.graph import APP, BatchItem
 
     facts = Facts()
-    facts.tokens = [TokenFacts(label=label, token=tok) for label, tok in tokens.items()]
+    facts.tokens = [TokenFacts(label=label, token=tok, position=n) for n, (label, tok) in enumerate(tokens.items(), 1)]
     names = {p["id"]: p.get("name", "") for p in pages}
     needs_graph = groups & {"credentials", "app-settings", "app-webhook", "page-token", "page-subscription",
                             "graph-version"}

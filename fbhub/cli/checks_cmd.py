@@ -70,6 +70,7 @@ def verify_app(
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     _require_credentials(session)
     with _spinner(not as_json) as progress:
+        session.on_wait = progress
         run = run_checks(session, VERIFY_APP_GROUPS, progress=progress)
     code = exit_code_for(run.results)
     emit(run.results, _meta("verify-app", session, run), fmt="json" if as_json else "text", exit_code=code)
@@ -231,7 +232,9 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
                            ignore=ignore_ids)
     probe_fn = _probe_fn(session) if "webhook-endpoint" in groups else None
     interactive_text = fmt == "text" and output is None
+    repair_failures = 0
     with _spinner(interactive_text) as progress:
+        session.on_wait = progress
         run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
     if fix:
         from fbhub.actions.repair import plan_repairs, show_plan
@@ -249,9 +252,14 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
             outcome = plan.apply(session)
             for line in outcome:
                 typer.echo(line, err=True)
+            repair_failures = plan.failures
             with _spinner(interactive_text) as progress:
                 run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
     code = exit_code_for(run.results, strict=strict)
+    if fix and repair_failures and code == 0:
+        from fbhub.errors import EXIT_FAILED
+
+        code = EXIT_FAILED  # a repair that failed is a failure even when the checks now pass
     if unset:
         from fbhub.errors import EXIT_USAGE
 

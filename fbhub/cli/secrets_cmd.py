@@ -60,6 +60,19 @@ def _store(ctx: typer.Context, *, creates_profile: bool = False):
                            directory=resolve_config_path(g.config).parent)
 
 
+def _page_names(ctx: typer.Context) -> dict[str, str]:
+    """Page id -> name from the profile's settings (empty when they cannot be read)."""
+    from fbhub.errors import FbhubError
+    from fbhub.settings import resolve
+
+    g = globals_of(ctx)
+    try:
+        pages = resolve({}, profile=g.profile, config_path=g.config).get("pages") or []
+    except FbhubError:
+        return {}
+    return {str(p["id"]): str(p.get("name") or "") for p in pages}
+
+
 @app.command("set")
 @handle_errors
 def set_(
@@ -141,8 +154,13 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     rows = []
     for kind, k in KINDS.items():
         if kind == "page-token":
-            for label, tok in store.page_tokens().items():
-                rows.append({"secret": kind, "label": label, "value": mask(tok), "source": store.source(kind)})
+            from fbhub.secrets import token_name
+
+            names = _page_names(ctx)
+            for n, (label, tok) in enumerate(store.page_tokens().items(), 1):
+                pid = label if label.isdigit() else None
+                rows.append({"secret": kind, "label": label, "value": mask(tok), "source": store.source(kind),
+                             "name": token_name(tok, page_id=pid, page_name=names.get(label), position=n)})
             if not any(r["secret"] == kind for r in rows):
                 rows.append({"secret": kind, "label": "", "value": None, "source": "not set", "env": k.env})
             continue
@@ -156,6 +174,9 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         return
     typer.echo(f"store: {store.describe()}")
     for r in rows:
+        if r.get("name"):  # a Page token: its one name (Page, or position) with the mask
+            typer.echo(f"{r['secret']}: {r['name']}  ({r['source']})")
+            continue
         label = f" [{r['label']}]" if r["label"] else ""
         typer.echo(f"{r['secret']}{label}: {r['value'] or '(not set)'}  ({r['source']})")
     if store.keyring_problem:

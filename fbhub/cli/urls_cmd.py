@@ -50,16 +50,25 @@ def urls(
     from fbhub.safetext import markup
 
     out = console()
-    out.print(f"Values for [bold]{markup(d.host)}[/]\n")
+    width = out.width if out.is_terminal else 0  # wrapped with a hanging indent on a terminal, not in a pipe
+
+    def say(text: str) -> None:
+        from rich.text import Text
+
+        from fbhub.wrap import wrap_rich
+
+        line = Text.from_markup(text)
+        for row in (wrap_rich(line, width) if width else [line]):
+            out.print(row, soft_wrap=True)
+
+    say(f"Values for [bold]{markup(d.host)}[/]\n")
     for v in values:
-        out.print(f"[bold]{v.label}[/]")
-        out.print(f"  {markup(v.value)}", soft_wrap=True)
-        out.print(f"  [dim]→ {v.where}[/]", soft_wrap=True)
+        say(f"[bold]{v.label}[/]")
+        say(f"  {markup(v.value)}")
+        say(f"  [dim]→ {v.where}[/]")
         if v.key == "webhook_callback_url" and choice is not None:
-            out.print("[bold]Verify Token[/]")
-            out.print(f"  {mask(choice.value) if choice.value else '(not set)'}  [dim]({markup(choice.source)})[/]",
-                      soft_wrap=True)
+            say("[bold]Verify Token[/]")
+            say(f"  {mask(choice.value) if choice.value else '(not set)'}  [dim]({markup(choice.source)})[/]")
             if choice.value:
-                out.print(f"  [dim]→ {VERIFY_TOKEN_WHERE}; the value itself: fbhub secrets show verify-token "
-                          "--reveal[/]" if choice.kind == "verify-token" else f"  [dim]→ {VERIFY_TOKEN_WHERE}[/]",
-                          soft_wrap=True)
+                say(f"  [dim]→ {VERIFY_TOKEN_WHERE}; the value itself: fbhub secrets show verify-token --reveal[/]"
+                    if choice.kind == "verify-token" else f"  [dim]→ {VERIFY_TOKEN_WHERE}[/]")

@@ -127,7 +127,7 @@ def _render_pages(outcomes: list[Any], *, action: str, dry_run: bool, desired: l
     for o in outcomes:
         who = f"Page {o.page_id}" + (f" ({o.name})" if o.name else "")
         if o.plan is None and o.label and o.label == o.page_id and not o.page_id.isdigit():
-            who = f"Token {o.label}"
+            who = o.label if o.label.startswith("token ") else f"Token {o.label}"
         style = {"failed": "bold red", "inconclusive": "bold magenta"}.get(o.status)
         _line(out, f"{who}: {_status_word(o, action)}", style)
         p = o.plan

@@ -146,6 +146,21 @@ def _shown_ops(batch_json: str) -> str:
 class _Unfinished(GraphTransientError):
     """Some operations of a batch answered ``null`` or a transient error: re-send them (the retry loop)."""
 
+    cause: GraphError | None = None  # the first operation's error, when one answered with an error
+
+
+def wait_note(err: GraphError, delay: float, attempt: int, attempts: int) -> str:
+    """What a spinner says while the client waits to retry: rate limits named as such, with the wait."""
+    from fbhub.graph.errors import RATE_LIMIT_CODES
+
+    secs = f"{delay:.0f} s" if delay >= 1 else f"{delay:.1f} s"
+    err = getattr(err, "cause", None) or err
+    code = getattr(err, "code", None)
+    if code in RATE_LIMIT_CODES or getattr(err, "http_status", None) == 429:
+        return f"rate limited by Meta (#{code}), retrying in {secs}, {attempt} of {attempts}"
+    label = getattr(err, "code_label", "") or "no answer"
+    return f"Graph API answered {label}, retrying in {secs}, {attempt} of {attempts}"
+
 
 class GraphClient:
     """Graph API client. Thread-safe: share one instance across a ThreadPoolExecutor.
@@ -182,6 +197,9 @@ class GraphClient:
         self.timeout = float(timeout)
         self.retry = retry or RetryPolicy()
         self.verbose_log = verbose_log
+        # Told before each retry wait, in one line ("rate limited by Meta (#4), retrying in 12 s, 2 of 4"): a
+        # spinner shows it, so a long wait is never a silent hang.
+        self.on_wait: Callable[[str], None] | None = None
         self._sleep = sleep
         self._clock = clock
         self._rand = rand
@@ -693,6 +711,8 @@ class GraphClient:
             what = err.message if isinstance(err, _Unfinished) else f"{err.code_label} on {method} {shown}"
             self._log(f"graph: {what}; retrying in {delay:.1f} s ({why}, attempt {attempt + 1} of "
                       f"{policy.max_attempts})")
+            if self.on_wait is not None:
+                self.on_wait(wait_note(err, delay, attempt + 1, policy.max_attempts))
             self._sleep(delay)
 
     def _note_outcome(self, result: object) -> None:
@@ -758,8 +778,11 @@ class GraphClient:
                 pending[:] = again
                 waits = [w for i in again if (r := results[i]) is not None and r.error is not None
                          and (w := r.error.retry_after) is not None]
-                return _Unfinished(f"{len(again)} batch operation(s) unfinished", is_transient=True,
-                                   retry_after=max(waits) if waits else None)
+                unfinished = _Unfinished(f"{len(again)} batch operation(s) unfinished", is_transient=True,
+                                         retry_after=max(waits) if waits else None)
+                unfinished.cause = next((r.error for i in again if (r := results[i]) is not None
+                                         and r.error is not None), None)
+                return unfinished
 
             def give_up(err: GraphError, attempts: int, wait: float | None) -> bool:
                 if not isinstance(err, _Unfinished):

@@ -117,8 +117,11 @@ class Out:
 
         from fbhub.redact import redact
         from fbhub.safetext import clean
+        from fbhub.wrap import wrap_rich
 
-        self.console.print(Text(clean(text if raw else redact(text), lines=True), style=style or ""), soft_wrap=True)
+        line = Text(clean(text if raw else redact(text), lines=True), style=style or "")
+        for row in (wrap_rich(line, self.console.width) if self.console.is_terminal else [line]):
+            self.console.print(row, soft_wrap=True)
 
     def heading(self, text: str) -> None:
         self._p("")

@@ -335,8 +335,9 @@ MISTAKES = [
             names=("32 hexadecimal",)),
     Mistake("App ID with spaces (config set)", ["config", "set", "app_id", "1234 5678 9012"],
             names=("1234 5678 9012", "spaces")),
-    Mistake("App ID with spaces (flag)", ["verify-app", "--app-id", " 1234567890123456"],
-            {"FBHUB_APP_SECRET": APP_SECRET}, names=("--app-id", "1234567890123456")),
+    # (surrounding whitespace is trimmed with a note: tests/test_cli_polish.py)
+    Mistake("App ID with a space inside (flag)", ["verify-app", "--app-id", "12345678 90123456"],
+            {"FBHUB_APP_SECRET": APP_SECRET}, names=("--app-id", "12345678 90123456", "spaces")),
     Mistake("App ID with letters (env)", ["doctor"], {"FBHUB_APP_ID": "my-app"}, names=("FBHUB_APP_ID", "my-app")),
     Mistake("page token wrapped in quotes (stdin)", ["secrets", "set", "page-token"], stdin=f'"{PAGE_TOKEN}"\n',
             names=("quotes",), never=(PAGE_TOKEN,)),
