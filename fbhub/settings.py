@@ -164,7 +164,7 @@ def parse_domain_setting(value: Any) -> str:
 
     if not isinstance(value, str):
         raise UsageError(f"invalid domain {_shown(value)}", hint="e.g. cx.example.com")
-    return parse_domain(value).host
+    return parse_domain(_trimmed(value, "domain")).host
 
 
 def parse_pages(value: Any) -> list[dict[str, str]]:

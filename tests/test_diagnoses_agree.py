@@ -45,6 +45,8 @@ def test_doctor_fix_exits_1_when_a_repair_fails(blocked, cli):
     r = cli("doctor", "--fix", "--yes", "--only", "FB6")
     assert r.exit_code == 1, r.stdout + r.stderr
     assert "will fail" in r.stderr
+    assert "'fbhub doctor --fix'" not in r.stdout  # the fix texts do not send you to the command you are in
+    assert "generate this Page's token again" in r.stdout
 
 
 def test_a_failed_repair_alone_makes_fix_exit_1(monkeypatch):
@@ -95,3 +97,23 @@ def test_one_name_for_a_token_in_doctor_subscribe_page_and_secrets_list(sandbox_
     listed = cli("secrets", "list", env=env)
     assert f"page-token: {name}  (env)" in listed.stdout, listed.stdout
     assert junk not in doctor.__repr__() + sub.stdout + listed.stdout
+
+
+def test_the_spinner_says_rate_limited_with_the_wait(monkeypatch, tmp_path):
+    """On a terminal, doctor's spinner tells a rate-limit wait: "rate limited by Meta (#4), retrying in …"."""
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    from fbhub.sandbox import Faults
+
+    sc = build_scenario("rate-limited")
+    sc.world.faults = Faults(rate_limit={"*": 1})
+    with run_sandbox(sc) as sb:
+        env = dict(os.environ, **sb.operator.env(sb.url), FBHUB_RETRY_BUDGET="6", TERM="xterm", COLUMNS="200")
+        env.pop("NO_COLOR", None)
+        child = pexpect.spawn(sys.executable, ["-m", "fbhub", "doctor"], env=env, encoding="utf-8", timeout=90,
+                              dimensions=(40, 200))
+        child.expect_exact("rate limited by Meta (#")
+        child.expect(pexpect.EOF)
+        child.close()

@@ -77,6 +77,16 @@ def verify_app(
     raise typer.Exit(code)
 
 
+def _drop_self_hints(results: Any, command: str) -> None:
+    """Fixes never send the operator to the command they are reading (after --fix: "or 'fbhub doctor --fix'")."""
+    import re
+
+    pattern = re.compile(r"\s*(?:\(or '" + re.escape(command) + r"'\)|and '" + re.escape(command) + r"')")
+    for r in results:
+        if r.fix and command in r.fix:
+            r.fix = pattern.sub("", r.fix).rstrip(";, ")
+
+
 def _not_set_up(session: Session) -> bool:
     """A machine where nothing is set up yet: doctor says so first, points at configure and exits 2 (missing
     setup, as the README's table says) after the report."""
@@ -255,6 +265,7 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
             repair_failures = plan.failures
             with _spinner(interactive_text) as progress:
                 run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
+        _drop_self_hints(run.results, "fbhub doctor --fix")
     code = exit_code_for(run.results, strict=strict)
     if fix and repair_failures and code == 0:
         from fbhub.errors import EXIT_FAILED
