@@ -114,7 +114,7 @@ def configured_pages_have_tokens(inp: Inputs, facts: Facts) -> list[CheckResult]
 
 def page_target(page_id: str | None, name: str | None = "") -> str:
     if not page_id:
-        return "page ?"
+        return "page (unknown)"
     return f"page {page_id} ({name})" if name else f"page {page_id}"
 
 
