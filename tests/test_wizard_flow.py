@@ -24,8 +24,8 @@ def sb(monkeypatch):
 def make_wizard(answers):
     from rich.console import Console
 
-    from fbhub.session import Session
     from fbhub.secrets import SecretStore
+    from fbhub.session import Session
     from fbhub.settings import resolve
     from fbhub.wizard import ScriptedPrompter, Wizard
 

@@ -15,7 +15,6 @@ from fbhub.meta.fields import PLATFORM_FIELDS, REQUIRED_FIELDS
 from fbhub.meta.scopes import REQUIRED_SCOPES, WARN_SCOPES
 from fbhub.meta.subscriptions import callback_matches, field_names, find_subscription, is_active, split_subscribed_apps
 from fbhub.meta.urls import webhook_url
-from fbhub.redact import mask
 from fbhub.results import CheckResult, Status
 
 
