@@ -372,3 +372,20 @@ def register_secret(*values: str | None) -> None:
 def redact(text: str) -> str:
     """Redact with the process-wide redactor."""
     return GLOBAL.redact(text)
+
+
+_HEX32_RE = re.compile(r"^[0-9a-f]{32}$")
+_ACCESS_TOKEN_RE = re.compile(r"^EAA[A-Za-z0-9]{20,}$")
+_OPAQUE_RE = re.compile(r"^[A-Za-z0-9_\-|.]{40,}$")
+
+
+def looks_like_secret(value: str) -> str | None:
+    """What a pasted value looks like, when it looks like a secret: "an App Secret" (32 hex digits), "an access
+    token" (EAA…), "a token or secret" (a long opaque string); else None. Such values are masked in errors."""
+    if _HEX32_RE.match(value.lower()):
+        return "an App Secret"
+    if _ACCESS_TOKEN_RE.match(value):
+        return "an access token"
+    if _OPAQUE_RE.match(value) and not value.isdigit():
+        return "a token or secret"
+    return None

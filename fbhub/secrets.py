@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from fbhub.errors import ConfigError, SecretStoreError, UsageError
 from fbhub.notices import notice
+from fbhub.redact import looks_like_secret as _looks_like_secret
 from fbhub.redact import mask, register_secret
 from fbhub.settings import STORE_CHOICES
 
@@ -136,20 +137,7 @@ VALIDATORS = {
 }
 
 
-_ACCESS_TOKEN_RE = re.compile(r"^EAA[A-Za-z0-9]{20,}$")
-_OPAQUE_RE = re.compile(r"^[A-Za-z0-9_\-|.]{40,}$")
-
-
-def looks_like_secret(value: str) -> str | None:
-    """What a pasted value looks like, when it looks like a secret: "an App Secret" (32 hex digits), "an access
-    token" (EAA…), "a token or secret" (a long opaque string); else None. Such values are masked in errors."""
-    if _HEX32.match(value.lower()):
-        return "an App Secret"
-    if _ACCESS_TOKEN_RE.match(value):
-        return "an access token"
-    if _OPAQUE_RE.match(value) and not value.isdigit():
-        return "a token or secret"
-    return None
+looks_like_secret = _looks_like_secret  # (lives in fbhub.redact, below settings and secrets)
 
 
 def split_tokens(text: str) -> list[str]:

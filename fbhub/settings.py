@@ -28,7 +28,7 @@ _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def _shown(value: Any) -> str:
     """A value quoted in an error message; one that looks like a secret is masked (and redacted from then on)."""
-    from fbhub.secrets import looks_like_secret
+    from fbhub.redact import looks_like_secret
 
     if isinstance(value, str) and looks_like_secret(value.strip()):
         from fbhub.redact import mask, register_secret
@@ -51,7 +51,7 @@ def _trimmed(value: Any, what: str) -> Any:
 
 def _mistaken_for(value: Any, wanted: str) -> str:
     """ ": this looks like an App Secret, not an App ID" when a pasted value is recognisably something else."""
-    from fbhub.secrets import looks_like_secret
+    from fbhub.redact import looks_like_secret
 
     kind = looks_like_secret(value.strip()) if isinstance(value, str) else None
     return f": this looks like {kind}, not {wanted}" if kind else ""
