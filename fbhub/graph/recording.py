@@ -35,7 +35,7 @@ class ExchangeLog:
 
     def __init__(self, *, limit: int = MAX_EXCHANGES) -> None:
         self._lock = threading.Lock()
-        self._items: list[dict[str, Any]] = []
+        self._items: list[str] = []  # JSON text of each exchange, not scrubbed yet (see as_list)
         self._placeholders: dict[str, str] = {}
         self._counts: dict[str, int] = {}
         self.limit = limit
@@ -120,12 +120,14 @@ class ExchangeLog:
             entry["request"]["batch"] = ops
         if error:
             entry["response"]["error"] = error
-        scrubbed = json.loads(self.scrub(json.dumps(entry, ensure_ascii=False)))
+        # Kept as text and scrubbed when asked for (as_list): a run that writes no bundle pays nothing, and a
+        # secret learned later (a token in a later answer) is replaced in the earlier exchanges too.
+        raw = json.dumps(entry, ensure_ascii=False)
         with self._lock:
             if len(self._items) >= self.limit:
                 self.dropped += 1
                 return
-            self._items.append(scrubbed)
+            self._items.append(raw)
 
     def _learn_body(self, body: Any) -> None:
         """Tokens Meta hands out (``access_token`` of /oauth and /me/accounts rows), also inside batch answers."""
@@ -145,5 +147,7 @@ class ExchangeLog:
                 self._learn_body(v)
 
     def as_list(self) -> list[dict[str, Any]]:
+        """The exchanges so far, every secret known to this log replaced by its placeholder."""
         with self._lock:
-            return [dict(e) for e in self._items]
+            raw = list(self._items)
+        return [json.loads(self.scrub(e)) for e in raw]
