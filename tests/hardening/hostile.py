@@ -300,7 +300,9 @@ def run_fbhub(args: list[str], env: dict[str, str], *, kill_after: float = 120.0
     t0 = time.monotonic()
     p = start_fbhub(args, env, limit=limit)
     if sigint_when is not None:
-        while not sigint_when() and p.poll() is None and time.monotonic() - t0 < kill_after:
+        while not sigint_when() and time.monotonic() - t0 < kill_after:
+            if os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return finish(p, args, t0, kill_after=kill_after)  # it ended by itself (left to be reaped)
             time.sleep(0.02)
         interrupt_after = 0.5
     if interrupt_after is not None:

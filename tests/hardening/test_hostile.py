@@ -187,14 +187,20 @@ def test_the_retry_budget_bounds_the_whole_run():
 # -- Ctrl-C ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ["never", "drip"])
-@pytest.mark.parametrize("command", [["doctor"], ["subscribe-page"], ["verify-app", "--json"],
-                                     ["probe-webhook", "--allow-http", "--url", "{url}/fb/webhook"]])
-def test_ctrl_c_ends_any_command_within_a_second(mode, command):
+CTRL_C = [(mode, cmd) for mode in ("never", "drip")
+          for cmd in (["doctor"], ["subscribe-page"], ["verify-app", "--json"],
+                      ["probe-webhook", "--allow-http", "--url", "{url}/fb/webhook"])]
+CTRL_C += [("never", cmd) for cmd in (["subscribe-app"], ["unsubscribe-page", "--yes"],
+                                      ["doctor", "--probe", "--format", "json"],
+                                      ["review-kit", "--force", "--output", "{tmp}/kit.md"])]
+
+
+@pytest.mark.parametrize("mode,command", CTRL_C, ids=[f"{m}-{' '.join(c[:2])}" for m, c in CTRL_C])
+def test_ctrl_c_ends_any_command_within_a_second(mode, command, tmp_path):
     """SIGINT while requests hang (in worker threads too): exit 130 within a second (bug: 28 s against a server
     that never answers, never against a dripping one). Timeout and budget are long, so only Ctrl-C ends it."""
     with HostileServer(mode) as srv:
-        args = [a.replace("{url}", srv.url) for a in command]
+        args = [a.replace("{url}", srv.url).replace("{tmp}", str(tmp_path)) for a in command]
         env = env_for(srv.url, FBHUB_TIMEOUT="60", FBHUB_RETRY_BUDGET="60")
         r = run_fbhub(args, env, kill_after=30, interrupt_after=None, sigint_when=lambda: srv.requests > 0)
     assert r.exit_code == 130, (r.exit_code, r.stderr[-1500:])
