@@ -25,7 +25,7 @@ SECRETS = [APP_SECRET, PAGE_TOKEN, VERIFY_TOKEN]
 # appsecret_proof of the calls fbhub makes: with the Page token, and with the app token APPID|SECRET
 PROOFS = [hmac.new(APP_SECRET.encode(), t.encode(), hashlib.sha256).hexdigest()
           for t in (PAGE_TOKEN, f"{APP_ID}|{APP_SECRET}")]
-FORMATS = ("text", "json", "junit", "github")
+FORMATS = ("text", "json", "junit", "github", "prometheus", "nagios")
 
 
 def env_for(url: str, **extra: str) -> dict[str, str]:
