@@ -219,3 +219,9 @@ def test_configure_with_no_keyring_completes_in_a_pty_then_secrets_and_doctor_us
     assert [r["status"] for r in results if r["id"] == "FB202"] == ["pass"]
     assert len([r for r in results if r["id"] == "FB501" and r["status"] == "pass"]) == 2
     assert all(r["status"] in ("pass", "confirm") for r in results), p.stdout[:3000]
+
+
+def test_fbhub_secrets_alone_says_which_store_is_in_use(cli, no_keyring, isolated_env):
+    r = cli("secrets")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith(f"store: the file {_store_file(isolated_env)}")

@@ -11,7 +11,17 @@ from fbhub.cli import completion
 from fbhub.cli.common import JsonOpt, globals_of, handle_errors, print_json
 
 app = typer.Typer(help="Store secrets in the OS keyring, or a private file where there is none (never in the "
-                  "config file).", no_args_is_help=True)
+                  "config file). Without a subcommand: which store is in use and what it holds (masked).",
+                  invoke_without_command=True)
+
+
+@app.callback()
+def _secrets(ctx: typer.Context) -> None:
+    """Store secrets in the OS keyring, or a private file where there is none (never in the config file).
+
+    Without a subcommand: which store is in use and what it holds, masked (as 'fbhub secrets list')."""
+    if ctx.invoked_subcommand is None:
+        list_(ctx, as_json=False)
 
 KindArg = Annotated[str, typer.Argument(help="app-secret, page-token, verify-token or user-token", metavar="KIND",
                                         autocompletion=completion.secret_kinds)]
