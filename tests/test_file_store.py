@@ -225,3 +225,13 @@ def test_fbhub_secrets_alone_says_which_store_is_in_use(cli, no_keyring, isolate
     r = cli("secrets")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.splitlines()[0].startswith(f"store: the file {_store_file(isolated_env)}")
+
+
+def test_non_interactive_configure_without_keyring_says_where_the_tokens_went(sandbox, cli, no_keyring, isolated_env):
+    sb = sandbox("healthy")
+    r = cli("configure", "--non-interactive", "--domain", sb.operator.domain, "--app-id", sb.operator.app_id,
+            env={k: v for k, v in sb.operator.env(sb.url).items() if k not in ("FBHUB_DOMAIN", "FBHUB_APP_ID")})
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert f"secrets in the file {_store_file(isolated_env)}" in r.stdout
+    assert "page 110000000000001 (CloudCX Support) · token " in r.stdout
+    assert sb.operator.page_tokens[0] not in r.stdout + r.stderr

@@ -259,6 +259,15 @@ def configure(
     out.line("")
     out.line(f"saved profile {profile!r}: " + ", ".join(
         f"{s} {state.record(s).status}" for s in VALUE_STAGES if stage is None or s == stage))
+    from fbhub.secrets import SecretStore, token_name
+
+    store = SecretStore.for_settings(session.settings, env={})  # what was stored, not what the environment says
+    stored = store.page_tokens()
+    if stored:
+        names = {p["id"]: p.get("name") or "" for p in w.values.get("pages") or []}
+        out.line(f"secrets in {store.describe()}; Page tokens: " + ", ".join(
+            token_name(t, page_id=lab if lab.isdigit() else None, page_name=names.get(lab), position=n)
+            for n, (lab, t) in enumerate(stored.items(), 1)))
     for s in unverified:
         out.line(f"! stage {s} is not verified yet: {state.record(s).note}", "yellow")
     if pending_manual:
