@@ -259,3 +259,14 @@ def test_wizard_uses_the_probes_finding(sb, keyring_data, accepts):
         assert stored == want and "the CX server accepts it (probed)" in text
     for s in (*op.page_tokens, GENERATED):
         assert s not in text
+
+
+def test_wizard_offers_the_probe_by_default(sb, keyring_data):
+    """Enter at "Ask the CX server's webhook …?" asks it: the guide's value is used only when the probe cannot tell."""
+    op = sb.operator
+    w, buf = _wizard_at_webhooks(sb, [("which verify token", None), ("Webhook saved", True)])
+    with Endpoint(op.page_tokens[1]) as ep:
+        w.probe_url = ep.url
+        w.run(stage="webhooks")
+    w.close()
+    assert keyring_data()["fbhub\x00default:verify-token"] == op.page_tokens[1]

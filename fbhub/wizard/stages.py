@@ -847,7 +847,7 @@ def _choose_verify_token(w: Wizard, cb_url: str) -> tuple[str, str]:
     url = w.probe_url or cb_url
     if cands and w.interactive and w.p.confirm(
             f"Ask the CX server's webhook ({url}) which verify token it accepts? (fbhub sends Meta's verification "
-            "request with each value it knows)", default=False):
+            "request with each value it knows)", default=True):
         from fbhub.checks.probe import tls_context
 
         ctx = tls_context() if url.startswith("https://") else None
