@@ -17,6 +17,7 @@ class ChangeRecord:
     done: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)  # planned, not (yet) done
     uncertain: list[str] = field(default_factory=list)  # in flight when the run stopped: may have landed
+    again: str = ""  # how to finish the rest (a command line), said when something was left undone
 
     def lines(self, *, verb: str = "interrupted") -> list[str]:
         """What to print when the run stopped: one line, or a head line and one line per change."""
@@ -24,10 +25,12 @@ class ChangeRecord:
             if self.pending:
                 return [f"{verb}; nothing was changed (not done: {len(self.pending)} planned change(s))"]
             return [f"{verb}; nothing was changed"]
-        out = [f"{verb} after {len(self.done)} change(s); these were applied:"]
+        out = [f"{verb} after {len(self.done)} change(s) (exactly what happened, change by change):"]
         out += [f"  applied: {line}" for line in self.done]
         out += [f"  unknown (in flight when stopped; check again): {line}" for line in self.uncertain]
         out += [f"  not applied: {line}" for line in self.pending]
+        if self.again and (self.uncertain or self.pending):
+            out.append(f"hint: {self.again}")
         return out
 
 
@@ -44,6 +47,12 @@ def reset() -> None:
 def planned(*lines: str) -> None:
     with _LOCK:
         _RECORD.pending.extend(lines)
+
+
+def again(hint: str) -> None:
+    """How to finish what a stopped run left undone (said with the record)."""
+    with _LOCK:
+        _RECORD.again = hint
 
 
 def done(line: str) -> None:
@@ -71,4 +80,4 @@ def not_done(line: str) -> None:
 
 def snapshot() -> ChangeRecord:
     with _LOCK:
-        return ChangeRecord(list(_RECORD.done), list(_RECORD.pending), list(_RECORD.uncertain))
+        return ChangeRecord(list(_RECORD.done), list(_RECORD.pending), list(_RECORD.uncertain), _RECORD.again)

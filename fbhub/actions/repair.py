@@ -6,6 +6,7 @@ each Page's subscription to the app. Everything else is reported with its fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,32 +36,101 @@ class RepairPlan:
     def lines(self) -> list[str]:
         out = []
         if self.app_plan is not None:
-            p = self.app_plan
-            out.append(f"app webhook → {p.callback_url} with {len(p.final)} fields ({'; '.join(p.reasons)})")
-        for plan, target in self.page_plans:
-            name = f" ({target.name})" if target.name else ""
-            what = "subscribe" if not plan.installed else "add fields"
-            out.append(f"page {plan.page_id}{name}: {what} {', '.join(plan.add)}")
+            out.append(f"{_app_change(self.app_plan)} ({'; '.join(self.app_plan.reasons)})")
+        out += [_page_change(plan, target) for plan, target in self.page_plans]
         out += [f"cannot repair: {n}" for n in self.notes]
         return out
 
-    def apply(self, session: Session) -> list[str]:
-        """Write the plan; returns one line per change. Graph errors become lines, never exceptions."""
-        from fbhub.actions.app_webhook import apply_app_plan
-        from fbhub.actions.page_subscriptions import apply_page_plans
+    def apply(self, session: Session) -> RepairOutcome:
+        """Write the plan, change by change; Graph errors become lines, never exceptions.
 
-        out = []
+        Each change is recorded as it lands (``RepairOutcome`` and ``fbhub.changes``): when Ctrl-C stops the
+        run half-way, the CLI lists what was applied, what was in flight (may have landed: check again) and
+        what was not applied — never "nothing was changed" after a write.
+        """
+        import threading
+
+        from fbhub import changes
+        from fbhub.actions.app_webhook import apply_app_plan
+        from fbhub.actions.page_subscriptions import DEFAULT_WORKERS, _run_each, apply_page_plan
+        from fbhub.graph.limits import CANCEL, Cancelled
+
+        result = RepairOutcome()
+        app_change = _app_change(self.app_plan) if self.app_plan is not None else None
+        page_changes = [_page_change(plan, target) for plan, target in self.page_plans]
+        result.not_applied = ([app_change] if app_change else []) + list(page_changes)
+        changes.planned(*result.not_applied)
+        changes.again("run 'fbhub doctor' to see where things stand, and 'fbhub doctor --fix' to make the rest")
+        lock = threading.Lock()
+        in_flight: set[str] = set()
+
+        def landed(change: str, ok: bool, line: str) -> None:
+            with lock:
+                in_flight.discard(change)
+                result.lines.append(line)
+                if ok:
+                    result.not_applied.remove(change)
+                    result.applied.append(change)
+                    changes.done(change)
+                else:
+                    result.failed.append(change)
+                    self.failures += 1
+
+        def stopped() -> None:
+            with lock:
+                for change in sorted(in_flight):
+                    result.not_applied.remove(change)
+                    result.unknown.append(change)
+                    changes.unknown(change)
+
         with session.graph_client() as client:
-            if self.app_plan is not None:
-                app = apply_app_plan(client, self.app_plan, self.verify_token or "")
-                out.append(f"app webhook: {app.status}" + (f" — {app.cause}; {app.fix}" if not app.ok else ""))
-                self.failures += int(not app.ok)
-            if self.page_plans:
-                for page in apply_page_plans(client, self.page_plans):
-                    extra = f" — {page.cause}; {page.fix}" if not page.ok else ""
-                    out.append(f"page {page.page_id}: {page.status}{extra}")
-                    self.failures += int(not page.ok)
-        return out
+            try:
+                if self.app_plan is not None and app_change is not None:
+                    in_flight.add(app_change)
+                    res = apply_app_plan(client, self.app_plan, self.verify_token or "")
+                    landed(app_change, res.ok,
+                           f"app webhook: {res.status}" + (f" — {res.cause}; {res.fix}" if not res.ok else ""))
+
+                def one(item: tuple[tuple[Any, Any], str]) -> Any:
+                    (plan, target), change = item
+                    if CANCEL.is_set():  # Ctrl-C before this one started: it is not sent at all
+                        raise Cancelled()
+                    with lock:
+                        in_flight.add(change)
+                    res = apply_page_plan(client, plan, target)
+                    extra = f" — {res.cause}; {res.fix}" if not res.ok else ""
+                    landed(change, res.ok, f"page {res.page_id}: {res.status}{extra}")
+                    return res
+
+                _run_each(list(zip(self.page_plans, page_changes, strict=True)), one, DEFAULT_WORKERS)
+            except KeyboardInterrupt:
+                stopped()
+                raise
+        return result
+
+
+@dataclass
+class RepairOutcome:
+    """What ``doctor --fix`` did, change by change. Iterating gives the lines to print after a full run."""
+
+    lines: list[str] = field(default_factory=list)  # one per change attempted, in the order they ended
+    applied: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # tried, and Meta refused or could not be reached
+    unknown: list[str] = field(default_factory=list)  # in flight when the run was stopped: may have landed
+    not_applied: list[str] = field(default_factory=list)  # planned, not (successfully) made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines)
+
+
+def _app_change(p: Any) -> str:
+    return f"app webhook → {p.callback_url} with {len(p.final)} fields"
+
+
+def _page_change(plan: Any, target: Any) -> str:
+    name = f" ({target.name})" if target.name else ""
+    what = "subscribe" if not plan.installed else "add fields"
+    return f"page {plan.page_id}{name}: {what} {', '.join(plan.add)}"
 
 
 def _bad(run: Any, ids: set[str]) -> list[Any]:
