@@ -170,3 +170,15 @@ def test_secrets_from_files_and_the_store_per_profile(cli, two_installations, tm
     assert {x["id"] for x in by["production"]["results"] if x["status"] == "fail"} == {"FB601"}
     for sb in (staging, production):  # each app was asked with its own secret
         assert {q.params.get("client_id") for q in sb.requests if q.params.get("client_id")} == {sb.operator.app_id}
+
+
+def test_real_entry_point_profile_list_after_the_command(two_installations):
+    """`fbhub doctor --profile a,b` through the real entry point (global options after the command are hoisted)."""
+    import subprocess
+    import sys
+
+    for args in (["doctor", "--profile", "staging,production"], ["--profile=staging,production", "doctor"]):
+        p = subprocess.run([sys.executable, "-m", "fbhub", *args, "--format", "json"], capture_output=True,
+                           text=True, timeout=120)
+        assert p.returncode == 1, p.stderr
+        assert [d["profile"] for d in json.loads(p.stdout)["profiles"]] == ["staging", "production"]
