@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fbhub.results import Status
 from fbhub.session import Session
 
 if TYPE_CHECKING:
@@ -29,7 +28,8 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
     from rich.rule import Rule
 
     from fbhub.actions.repair import plan_repairs
-    from fbhub.checks import DOCTOR_GROUPS, run_checks
+    from fbhub.checks.registry import doctor_groups
+    from fbhub.checks.runner import run as run_checks
     from fbhub.meta.urls import paste_values
     from fbhub.report import meta_for_run, render_terminal, summary_line
     from fbhub.safetext import markup
@@ -47,12 +47,12 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
             console.print(f"  [dim]→ {v.where}[/]", soft_wrap=True)
 
         console.print(Rule("2. What is wrong (fbhub doctor)"))
-        run = run_checks(session, DOCTOR_GROUPS)
+        run = run_checks(session, doctor_groups())
         meta = meta_for_run("doctor", session.settings, run)
         render_terminal(run.results, meta, console)
 
         console.print(Rule("3. How to fix it"))
-        problems = [r for r in run.results if r.status in (Status.FAIL, Status.WARN)]
+        problems = run.problems()
         for r in problems:
             console.print(f"[bold]{r.id}[/] {markup(r.title)} [dim]({markup(r.target)})[/]", soft_wrap=True)
             console.print(f"  fix: {markup(r.fix, lines=True)}", soft_wrap=True)
@@ -67,10 +67,10 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
                     console.print(f"  - {line}", soft_wrap=True)
                 for line in plan.apply(session):
                     console.print(f"  ✓ {line}", soft_wrap=True)
-                after = run_checks(session, DOCTOR_GROUPS)
+                after = run_checks(session, doctor_groups())
                 meta.duration_s, meta.requests = after.duration_s, after.facts.requests
                 console.print(f"\nAfter the repair, doctor says: {summary_line(after.results, meta)}")
-                left = [r for r in after.results if r.status in (Status.FAIL, Status.WARN)]
+                left = after.problems()
                 if left:
                     console.print("Left for you in Meta's dashboard: "
                                   + ", ".join(f"{r.id} ({r.title})" for r in left), soft_wrap=True)

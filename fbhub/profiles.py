@@ -123,7 +123,7 @@ class ProfileOutcome:
     profile: str
     exit_code: int
     doc: dict[str, Any] | None = None
-    results: list[Any] = field(default_factory=list)  # fbhub.results.CheckResult
+    results: list[Any] = field(default_factory=list)  # fbhub.checks.model.CheckResult
     meta: Any = None  # fbhub.report.ReportMeta
     error: str | None = None
     hint: str | None = None

@@ -1,6 +1,6 @@
 """How check results are reported: terminal, plain text, JSON, JUnit XML, GitHub annotations, support bundle.
 
-verify-app, doctor and probe-webhook all produce a list of ``fbhub.results.CheckResult`` and hand it here
+verify-app, doctor and probe-webhook all produce a list of ``fbhub.checks.model.CheckResult`` and hand it here
 with a ``ReportMeta``. Every text that leaves this module passes through ``fbhub.redact.redact``; the
 fields of each result are redacted *before* any escaping (XML, GitHub, JSON) so that escaping cannot hide
 a secret from the redactor, and the finished text is redacted once more.
@@ -27,12 +27,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fbhub import __version__
+from fbhub.checks.model import CheckResult, Status, exit_code_for, summarize
 from fbhub.errors import UsageError
 from fbhub.redact import redact
-from fbhub.results import CheckResult, Status, exit_code_for, summarize
+
+if TYPE_CHECKING:
+    from fbhub.checks.model import Report
+    from fbhub.settings import Resolved
 
 FORMATS: tuple[str, ...] = ("text", "json", "junit", "github", "prometheus", "nagios")
 COMMANDS: tuple[str, ...] = ("doctor", "verify-app", "probe-webhook")
@@ -83,8 +87,8 @@ class ReportMeta:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def meta_for_run(command: str, settings: Any, run: Any, *, strict: bool = False) -> ReportMeta:
-    """The report header of a checks run (``fbhub.checks.Run``) under resolved settings."""
+def meta_for_run(command: str, settings: Resolved, run: Report, *, strict: bool = False) -> ReportMeta:
+    """The report header of a checks run under resolved settings."""
     return ReportMeta(command=command, profile=settings.profile, graph_version_requested=settings["graph_version"],
                       graph_versions_served=sorted(run.facts.versions_served), duration_s=run.duration_s,
                       requests=run.facts.requests, strict=strict,
@@ -175,11 +179,12 @@ def _header(meta: ReportMeta) -> str:
 
 def _groups(results: Sequence[CheckResult]) -> list[tuple[str, list[CheckResult]]]:
     """Results by group, groups in the order they first appear."""
-    from fbhub.checks.catalogue import GROUPS
+    from fbhub.checks.registry import by_name
 
+    titles = {name: g.title for name, g in by_name().items()}
     out: dict[str, list[CheckResult]] = {}
     for r in results:
-        out.setdefault(GROUPS.get(r.group, r.group or "general"), []).append(r)
+        out.setdefault(titles.get(r.group, r.group or "general"), []).append(r)
     return list(out.items())
 
 

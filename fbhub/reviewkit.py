@@ -11,9 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from fbhub.checks.model import Status
 from fbhub.errors import UsageError
+
+if TYPE_CHECKING:
+    from fbhub.checks.model import Report
+    from fbhub.session import Session
 
 # (check id, what Meta requires, where in the dashboard)
 SETTINGS: tuple[tuple[str, str, str], ...] = (
@@ -130,21 +135,58 @@ SUBMISSION_STEPS: tuple[str, ...] = (
 )
 
 
-def settings_rows(run: Any | None, *, why_unknown: str = "no credentials") -> list[SettingRow]:
-    """One row per required setting, from an ``app-settings`` checks run (None: unknown)."""
-    by_id = {r.id: r for r in run.results} if run is not None else {}
+def settings_rows(report: Report | None, *, why_unknown: str = "no credentials") -> list[SettingRow]:
+    """One row per required setting, from an ``app-settings`` checks report (None: unknown)."""
+    by_id = {r.id: r for r in report.results} if report is not None else {}
     rows = []
     for cid, label, where in SETTINGS:
         r = by_id.get(cid)
         if r is None:
             rows.append(SettingRow(label, f"unknown ({why_unknown})", "", where))
-        elif r.status.value == "pass":
+        elif r.status is Status.PASS:
             rows.append(SettingRow(label, "present", r.found, where))
-        elif r.status.value in ("warn", "fail"):
+        elif r.status in (Status.WARN, Status.FAIL):
             rows.append(SettingRow(label, "missing", r.found, r.fix or where))
         else:
             rows.append(SettingRow(label, f"unknown ({r.found or r.status.value})", "", where))
     return rows
+
+
+@dataclass
+class LiveSettings:
+    """The kit's app settings as read from the live app, and what to warn about."""
+
+    rows: list[SettingRow]
+    app_name: str | None = None
+    inconclusive: bool = False  # the Graph API could not be read: the command ends with exit 3
+    warning: str = ""
+
+
+def read_live_settings(session: Session) -> LiveSettings:
+    """Check the app settings live with the ``app-settings`` checks (one check, one place), or mark them unknown."""
+    from fbhub.checks.runner import run
+
+    s = session.settings
+    if not (s.get("app_id") and session.secrets.get("app-secret")):
+        return LiveSettings(settings_rows(None), warning="no App ID / App Secret for this profile: app settings "
+                            "are marked 'unknown (no credentials)'; run 'fbhub configure' first to check them live")
+    report = run(session, ["credentials", "app-settings"])
+    bad = [r for r in report.results if r.id in ("FB201", "FB202") and r.status is not Status.PASS]
+    if bad and bad[0].status is Status.ERROR:
+        why = "the Graph API could not be reached"
+        return LiveSettings(settings_rows(None, why_unknown=why), inconclusive=True,
+                            warning=f"{why} ({bad[0].found}); app settings are marked unknown — run it again later")
+    if bad:
+        why = "credentials did not check out"
+        return LiveSettings(settings_rows(None, why_unknown=why),
+                            warning=f"{why}: {bad[0].found}; app settings are marked unknown")
+    app = report.facts.app
+    name = app.data.get("name") if app is not None and app.ok and isinstance(app.data, dict) else None
+    if report.inconclusive():
+        return LiveSettings(settings_rows(report), app_name=name, inconclusive=True,
+                            warning="some app settings could not be read (network or rate limit); they are marked "
+                            "unknown — run it again later")
+    return LiveSettings(settings_rows(report), app_name=name)
 
 
 def _cell(text: str) -> str:

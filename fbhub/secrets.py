@@ -148,10 +148,16 @@ def token_name(token: str, *, page_id: str | None = None, page_name: str | None 
     """The one name of a Page token everywhere (doctor, subscribe-page, secrets list): its Page when known, else
     its position in the token list or store; plus the mask. ``page 111 (Support) · token EAAG…x9Qz`` or
     ``token #2 EAAG…x9Qz``."""
+    return masked_token_name(mask(token), page_id=page_id, page_name=page_name, position=position)
+
+
+def masked_token_name(masked: str, *, page_id: str | None = None, page_name: str | None = None,
+                      position: int = 0) -> str:
+    """``token_name`` from a token already masked (what the checks' facts keep instead of the token)."""
     if page_id:
         page = f"page {page_id} ({page_name})" if page_name else f"page {page_id}"
-        return f"{page} · token {mask(token)}"
-    return f"token #{position} {mask(token)}" if position else f"token {mask(token)}"
+        return f"{page} · token {masked}"
+    return f"token #{position} {masked}" if position else f"token {masked}"
 
 
 def token_label(token: str) -> str:

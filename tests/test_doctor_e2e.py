@@ -173,11 +173,11 @@ def test_bundle_has_no_secrets(cli, sandbox_env, tmp_path):
 
 
 def test_list_catalogue(cli):
-    from fbhub.checks import CHECKS
+    from fbhub.checks.registry import specs
 
     r = cli("doctor", "--list")
     assert r.exit_code == 0
-    for c in CHECKS:
+    for c in specs():
         assert c.id in r.stdout
 
 

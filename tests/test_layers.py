@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("flows", ("fbhub.wizard", "fbhub.demo", "fbhub.reviewkit")),
     ("actions", ("fbhub.actions", "fbhub.report", "fbhub.monitoring", "fbhub.multireport", "fbhub.explain",
                  "fbhub.knowledge")),
-    ("checks", ("fbhub.checks", "fbhub.results")),
+    ("checks", ("fbhub.checks",)),
     ("session", ("fbhub.session",)),
     ("graph, config", ("fbhub.graph", "fbhub.settings", "fbhub.configfile", "fbhub.locks", "fbhub.secrets",
                        "fbhub.profiles", "fbhub.sandbox")),

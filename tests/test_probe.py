@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from fbhub.checks.model import Status
 from fbhub.checks.probe import build_event, event_body, probe, sign
-from fbhub.results import Status
 
 VERIFY = "vt-0123456789abcdef-secret"
 SECRET = "0123456789abcdef0123456789abcdef"

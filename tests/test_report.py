@@ -12,10 +12,10 @@ import pytest
 from rich.console import Console
 
 from fbhub import __version__, report
+from fbhub.checks.model import CheckResult, Status
 from fbhub.errors import UsageError
 from fbhub.redact import register_secret
 from fbhub.report import ReportMeta
-from fbhub.results import CheckResult, Status
 
 SECRET = "EAAGplantedPAGEtoken9f3Kq7ZxW2mLb8rTXYZ"  # registered
 UNREGISTERED = "zzUNREGISTEREDtoken987654321qq"  # only ever appears as access_token=...

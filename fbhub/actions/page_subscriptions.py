@@ -179,32 +179,30 @@ def page_id_of(client: Any, token: str) -> str:
 def _targets_from_checks(client: Any, tokens: Mapping[str, str], *, app_id: str | None,
                          names: Mapping[str, str]) -> tuple[list[PageTarget], list[PageOutcome]]:
     """Classify the tokens with doctor's own page-token checks (FB5xx; one batched debug_token round trip)."""
-    from fbhub.checks import evaluate as ev
-    from fbhub.checks.facts import gather
-    from fbhub.results import Status
+    from fbhub.checks.facts import Inputs, token_target
+    from fbhub.checks.model import Status
+    from fbhub.checks.runner import check
 
-    facts = gather(client, tokens=dict(tokens), pages=[], groups={"page-token"})
-    inp = ev.Inputs(profile="", domain=None, app_id=app_id, has_app_secret=True)
-    stop = [r for r in ev.credentials(inp, facts) if r.status in (Status.FAIL, Status.ERROR)]
-    results = [] if stop else ev.page_tokens(inp, facts)
+    report = check(client, Inputs(profile="", domain=None, app_id=app_id, has_app_secret=True), dict(tokens),
+                   ["credentials", "page-token"])
+    facts = report.facts
+    stop = [r for r in report.results if r.group == "credentials" and r.failed]
     targets: list[PageTarget] = []
     problems: list[PageOutcome] = []
     for t in facts.tokens:
         if not stop and t.usable_page_token(app_id):
             missing = t.blocking_scopes()
-            targets.append(PageTarget(page_id=str(t.page_id), token=t.token, label=t.label,
+            targets.append(PageTarget(page_id=str(t.page_id), token=tokens[t.label], label=t.label,
                                       name=names.get(str(t.page_id), "") or t.page_name or "",
                                       blocked=f"the token lacks {' and '.join(missing)}" if missing else ""))
             continue
-        tgt = ev.token_target(t)
-        bad = stop or [r for r in results if r.target == tgt and r.status in (Status.FAIL, Status.ERROR)]
+        tgt = token_target(t)
+        bad = stop or [r for r in report.results if r.target == tgt and r.failed]
         r = bad[0] if bad else None
-        from fbhub.secrets import token_name
-
         unknown = not (t.page_id or t.label.isdigit())
         problems.append(PageOutcome(
-            page_id=t.page_id or (t.label if not unknown else token_name(t.token, position=t.position)),
-            label=t.label if not unknown else token_name(t.token, position=t.position),
+            page_id=t.page_id or (t.label if not unknown else tgt),
+            label=t.label if not unknown else tgt,
             name=names.get(t.page_id or t.label, ""),
             status=INCONCLUSIVE if r is not None and r.status is Status.ERROR else FAILED,
             cause=redact(r.found) if r else "not a usable Page token of this app",

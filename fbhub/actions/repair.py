@@ -10,11 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import typer
-
-from fbhub.results import Status
-
 if TYPE_CHECKING:
+    from fbhub.checks.model import Report
     from fbhub.session import Session
 
 APP_IDS = {"FB401", "FB402", "FB403", "FB404", "FB405"}
@@ -133,11 +130,7 @@ def _page_change(plan: Any, target: Any) -> str:
     return f"page {plan.page_id}{name}: {what} {', '.join(plan.add)}"
 
 
-def _bad(run: Any, ids: set[str]) -> list[Any]:
-    return [r for r in run.results if r.id in ids and r.status in (Status.FAIL, Status.WARN)]
-
-
-def plan_repairs(session: Session, run: Any) -> RepairPlan:
+def plan_repairs(session: Session, run: Report) -> RepairPlan:
     """A plan from the facts doctor already gathered (no extra Graph reads)."""
     from fbhub.actions.app_webhook import plan_app
     from fbhub.actions.page_subscriptions import PageTarget, plan_page
@@ -146,7 +139,7 @@ def plan_repairs(session: Session, run: Any) -> RepairPlan:
     plan = RepairPlan()
     facts, inp = run.facts, run.inputs
     desired = list(inp.webhook_fields)
-    if _bad(run, APP_IDS) and facts.subscriptions is not None and facts.subscriptions.ok:
+    if run.problems(APP_IDS) and facts.subscriptions is not None and facts.subscriptions.ok:
         verify = session.secrets.get("verify-token")
         if not inp.domain:
             plan.notes.append("the app webhook needs a domain: 'fbhub config set domain …'")
@@ -157,8 +150,8 @@ def plan_repairs(session: Session, run: Any) -> RepairPlan:
             app_plan = plan_app(facts.subscriptions.data, inp.domain, desired)
             if app_plan.changed:
                 plan.app_plan, plan.verify_token = app_plan, verify
-    bad_pages = {r.details.get("page_id") for r in _bad(run, PAGE_IDS)}
-    tokens = {t.label: t.token for t in facts.tokens}
+    bad_pages = {r.details.get("page_id") for r in run.problems(PAGE_IDS)}
+    tokens = session.secrets.page_tokens()
     for pf in facts.pages.values():
         if pf.page_id not in bad_pages:
             continue
@@ -176,11 +169,6 @@ def plan_repairs(session: Session, run: Any) -> RepairPlan:
     return plan
 
 
+
 def _blocked_text(missing: list[str]) -> str:
     return f"the token lacks {' and '.join(missing)}" if missing else ""
-
-
-def show_plan(plan: RepairPlan, *, err: bool = True) -> None:
-    typer.echo("doctor --fix will:", err=err)
-    for line in plan.lines():
-        typer.echo(f"  - {line}", err=err)

@@ -5,17 +5,33 @@ Round trip 2, concurrently: the Application node, its webhook subscriptions, its
 ``debug_token`` calls for every page token (50 per HTTP request, chunks sent in parallel).
 Round trip 3, concurrently: one batch with each valid Page token's Page name and ``subscribed_apps``.
 The number of sequential round trips does not grow with the number of pages.
+
+Facts never hold a token: a token is named by its label (keyring label or page id) and its masked form.
+``Inputs`` is what the operator configured (no secret values, only whether they are present).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
+from fbhub.checks.model import Status
 from fbhub.errors import FbhubError, InconclusiveError
+from fbhub.meta.fields import PLATFORM_FIELDS
+from fbhub.meta.versions import DEFAULT_GRAPH_VERSION
+from fbhub.redact import mask
 from fbhub.safetext import name as safe_name
+
+if TYPE_CHECKING:
+    from fbhub.graph.client import GraphClient
+    from fbhub.session import Session
+
+T = TypeVar("T")
 
 # Batch chunks (50 operations each) sent in parallel: 500 Pages = 10 debug_token chunks, then 20 Page chunks,
 # each set in one round trip.
@@ -26,8 +42,51 @@ APP_FIELDS = ("id", "name", "category", "app_domains", "contact_email", "privacy
 
 
 @dataclass
-class Outcome:
-    """The result of one Graph call: data, or the error it raised."""
+class Inputs:
+    """What the operator configured (no secret values, only whether they are present)."""
+
+    profile: str
+    domain: str | None
+    domain_warnings: tuple[str, ...] = ()
+    app_id: str | None = None
+    has_app_secret: bool = False
+    has_verify_token: bool = False
+    token_labels: list[str] = field(default_factory=list)
+    pages: list[dict[str, str]] = field(default_factory=list)
+    graph_version: str = DEFAULT_GRAPH_VERSION
+    webhook_fields: list[str] = field(default_factory=lambda: list(PLATFORM_FIELDS))
+    keyring_problem: str | None = None
+    now: float = field(default_factory=time.time)
+    today: date = field(default_factory=date.today)
+
+
+def inputs_from(session: Session) -> Inputs:
+    """What the operator configured, from settings and the secret store (secret values stay out)."""
+    from fbhub.meta.domain import parse_domain
+
+    s = session.settings
+    domain = s.get("domain")
+    warnings: tuple[str, ...] = ()
+    if domain:
+        warnings = parse_domain(domain).warnings
+    return Inputs(
+        profile=s.profile,
+        domain=domain,
+        domain_warnings=warnings,
+        app_id=s.get("app_id"),
+        has_app_secret=bool(session.secrets.get("app-secret")),
+        has_verify_token=bool(session.secrets.get("verify-token")),
+        token_labels=list(session.secrets.page_tokens()),
+        pages=list(s.get("pages") or []),
+        graph_version=s["graph_version"],
+        webhook_fields=list(s["webhook_fields"]),
+        keyring_problem=session.secrets.keyring_problem,
+    )
+
+
+@dataclass
+class Answer:
+    """What one Graph call gave: data, or the error it raised."""
 
     data: Any = None
     error: FbhubError | None = None
@@ -40,12 +99,19 @@ class Outcome:
     def inconclusive(self) -> bool:
         return isinstance(self.error, InconclusiveError) or bool(getattr(self.error, "is_transient", False))
 
+    @property
+    def failure(self) -> Status:
+        """The status of a check this error stopped: ERROR when it could not conclude, FAIL otherwise."""
+        return Status.ERROR if self.inconclusive else Status.FAIL
+
 
 @dataclass
 class TokenFacts:
-    label: str  # keyring label or page id; never the token
-    token: str
-    debug: Outcome = field(default_factory=Outcome)
+    """What Meta says about one page token, named by its label and masked form (never the token itself)."""
+
+    label: str  # keyring label or page id
+    masked: str  # the token as shown: its first and last characters
+    debug: Answer = field(default_factory=lambda: Answer())
     other_app: dict[str, Any] | None = None  # {"id", "name"} of the app that issued it, when found
     page_id: str | None = None
     page_name: str | None = None
@@ -76,28 +142,41 @@ class PageFacts:
     page_id: str
     name: str = ""
     token_label: str | None = None
-    info: Outcome | None = None
-    subscribed_apps: Outcome | None = None
+    info: Answer | None = None
+    subscribed_apps: Answer | None = None
 
 
 @dataclass
 class Facts:
-    credentials: Outcome | None = None
-    app: Outcome | None = None
-    subscriptions: Outcome | None = None
-    roles: Outcome | None = None
+    """Everything the checks look at. ``extra`` holds what groups with their own I/O gathered (by group name)."""
+
+    credentials: Answer | None = None
+    app: Answer | None = None
+    subscriptions: Answer | None = None
+    roles: Answer | None = None
     tokens: list[TokenFacts] = field(default_factory=list)
     pages: dict[str, PageFacts] = field(default_factory=dict)
     versions_served: set[str] = field(default_factory=set)
     requests: int = 0
     usage: dict[str, dict[str, int]] = field(default_factory=dict)  # Meta's usage headers, peak percent
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def credentials_ok(self) -> bool:
+        """Meta issued an app access token for the App ID and App Secret."""
+        return self.credentials is not None and self.credentials.ok
 
 
-def _call(fn, *args, **kwargs) -> Outcome:
+def token_facts(tokens: dict[str, str]) -> list[TokenFacts]:
+    """The facts about these tokens before anything is asked: their labels and masked forms."""
+    return [TokenFacts(label=label, masked=mask(tok), position=n) for n, (label, tok) in enumerate(tokens.items(), 1)]
+
+
+def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Answer:
     try:
-        return Outcome(data=fn(*args, **kwargs))
+        return Answer(data=fn(*args, **kwargs))
     except FbhubError as exc:
-        return Outcome(error=exc)
+        return Answer(error=exc)
 
 
 def _is_other_app_error(err: Any) -> bool:
@@ -106,7 +185,7 @@ def _is_other_app_error(err: Any) -> bool:
     return isinstance(err, TokenOfOtherApp) or "did not match the Viewing App" in str(getattr(err, "message", ""))
 
 
-def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], groups: set[str],
+def gather(client: GraphClient, *, tokens: dict[str, str], pages: list[dict[str, str]], groups: set[str],
            workers: int = 8) -> Facts:
     """Collect every fact the selected check groups need. Never raises for Graph errors: they are facts.
 
@@ -117,7 +196,7 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
     from fbhub.graph import APP, BatchItem
 
     facts = Facts()
-    facts.tokens = [TokenFacts(label=label, token=tok, position=n) for n, (label, tok) in enumerate(tokens.items(), 1)]
+    facts.tokens = token_facts(tokens)
     names = {p["id"]: p.get("name", "") for p in pages}
     needs_graph = groups & {"credentials", "app-settings", "app-webhook", "page-token", "page-subscription",
                             "graph-version"}
@@ -133,12 +212,13 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
         fut_roles = pool.submit(_call, client.get_app_roles) if "app-settings" in groups else None
         fut_debug = fut_pages = None
         if wants_tokens:
-            items = [BatchItem("GET", "debug_token?" + urlencode({"input_token": t.token})) for t in facts.tokens]
+            items = [BatchItem("GET", "debug_token?" + urlencode({"input_token": tokens[t.label]}))
+                     for t in facts.tokens]
             fut_debug = pool.submit(_call, client.batch, items, token=APP, max_workers=BATCH_WORKERS)
             items = []
             for t in facts.tokens:  # "me" is the Page itself for a Page token
-                items.append(BatchItem("GET", "me?fields=id,name", token=t.token))
-                items.append(BatchItem("GET", "me/subscribed_apps", token=t.token))
+                items.append(BatchItem("GET", "me?fields=id,name", token=tokens[t.label]))
+                items.append(BatchItem("GET", "me/subscribed_apps", token=tokens[t.label]))
             fut_pages = pool.submit(_call, client.batch, items, token=APP, max_workers=BATCH_WORKERS)
         facts.credentials = fut_cred.result()
         facts.app = fut_app.result() if fut_app else None
@@ -161,12 +241,13 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
                     pf.name = safe_name(pf.info.data.get("name") or "") or pf.name  # data, never markup
                     t.page_name = pf.name
             else:
-                pf.info = pf.subscribed_apps = Outcome(error=page_outcome.error)
+                pf.info = pf.subscribed_apps = Answer(error=page_outcome.error)
     # The app behind a foreign token (rare): asked without our appsecret_proof, which would not match.
     foreign = [t for t in facts.tokens if t.other_app is not None]
     if foreign:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for t, res in [(t, pool.submit(_call, client.get, "app", token=t.token, proof=False)) for t in foreign]:
+            asked = [(t, pool.submit(_call, client.get, "app", token=tokens[t.label], proof=False)) for t in foreign]
+            for t, res in asked:
                 out = res.result()
                 if out.ok and isinstance(getattr(out.data, "data", None), dict):
                     d = out.data.data
@@ -177,23 +258,23 @@ def gather(client: Any, *, tokens: dict[str, str], pages: list[dict[str, str]], 
     return facts
 
 
-def _from_batch(res: Any) -> Outcome:
+def _from_batch(res: Any) -> Answer:
     if getattr(res, "ok", False):
-        return Outcome(data=res.data)
-    return Outcome(error=getattr(res, "error", None) or InconclusiveError("no answer for this batch item"))
+        return Answer(data=res.data)
+    return Answer(error=getattr(res, "error", None) or InconclusiveError("no answer for this batch item"))
 
 
-def _apply_debug(facts: Facts, outcome: Outcome) -> None:
+def _apply_debug(facts: Facts, outcome: Answer) -> None:
     for i, t in enumerate(facts.tokens):
         if not outcome.ok:
-            t.debug = Outcome(error=outcome.error)
+            t.debug = Answer(error=outcome.error)
             continue
         res = _from_batch(outcome.data[i])
         data = res.data.get("data", res.data) if res.ok and isinstance(res.data, dict) else None
         if res.ok and not isinstance(data, dict):
-            t.debug = Outcome(error=InconclusiveError("debug_token answered without token data"))
+            t.debug = Answer(error=InconclusiveError("debug_token answered without token data"))
         elif res.ok and isinstance(data, dict):
-            t.debug = Outcome(data=data)
+            t.debug = Answer(data=data)
             if data.get("type") == "PAGE" and data.get("profile_id"):
                 t.page_id = str(data["profile_id"])
         elif _is_other_app_error(res.error):
@@ -203,7 +284,41 @@ def _apply_debug(facts: Facts, outcome: Outcome) -> None:
             t.debug = res
 
 
-def _finish(client: Any, facts: Facts) -> None:
+def _finish(client: GraphClient, facts: Facts) -> None:
     facts.versions_served = set(getattr(client, "api_versions_seen", set()) or set())
     facts.requests = int(getattr(client, "request_count", 0) or 0)
     facts.usage = {k: dict(v) for k, v in (getattr(client, "usage_peak", None) or {}).items()}
+
+
+# -- reading facts (shared by the groups) ----------------------------------------------------------
+
+
+def error_text(err: object) -> str:
+    """An error as one line, with its Graph code when the message does not say it already."""
+    msg = getattr(err, "message", None) or str(err)
+    code = getattr(err, "code", None)
+    return f"{msg} (code {code})" if code and f"#{code}" not in msg and f"code {code}" not in msg else msg
+
+
+def page_target(page_id: str | None, name: str | None = "") -> str:
+    """How a Page is named as a result's target."""
+    if not page_id:
+        return "page (unknown)"
+    return f"page {page_id} ({name})" if name else f"page {page_id}"
+
+
+def token_target(t: TokenFacts) -> str:
+    """How a token is named as a result's target: the one name of a token (its Page when known, else its
+    position) with its masked form."""
+    from fbhub.secrets import masked_token_name
+
+    page_id = t.page_id or (t.label if t.label.isdigit() else None)
+    return masked_token_name(t.masked, page_id=page_id, page_name=t.page_name, position=t.position)
+
+
+def credentials_skip(facts: Facts) -> str:
+    """Why checks that need the app's credentials were not made: they failed, or could not be checked."""
+    cred = facts.credentials
+    if cred is not None and not cred.ok and cred.failure is Status.ERROR:
+        return "not checked: the app's credentials could not be checked (FB2xx)"
+    return "the app's credentials did not check out (FB2xx)"

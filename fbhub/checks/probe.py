@@ -31,20 +31,32 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fbhub.checks.catalogue import EXPIRY_WARN_DAYS
-from fbhub.checks.evaluate import result
+from fbhub.checks.facts import Facts, Inputs
+from fbhub.checks.model import EXPIRY_WARN_DAYS, CheckResult, CheckSpec, Group, Status
 from fbhub.errors import UsageError
 from fbhub.graph import limits
 from fbhub.redact import MASK, redact, register_secret
-from fbhub.results import CheckResult, Status
+
+if TYPE_CHECKING:
+    from fbhub.session import Session
 
 WARN_AFTER_S = 2.0
 FAIL_AFTER_S = 5.0  # Meta's Messenger limit for answering an event
 PLACEHOLDER_PAGE_ID = "0"
 USER_AGENT = "facebookexternalua (fbhub probe-webhook)"
-PROBE_IDS = ("FB801", "FB802", "FB803", "FB804", "FB805")
+
+CHECKS = (
+    CheckSpec("FB801", "webhook-endpoint", "Webhook answers Meta's verification handshake", "webhook-endpoint"),
+    CheckSpec("FB802", "webhook-endpoint", "Webhook refuses a wrong verify token", "webhook-endpoint"),
+    CheckSpec("FB803", "webhook-endpoint", "Webhook accepts a signed event quickly", "webhook-endpoint"),
+    CheckSpec("FB804", "webhook-endpoint", "Webhook refuses a wrongly signed event", "webhook-endpoint"),
+    CheckSpec("FB805", "webhook-endpoint", "Webhook's TLS certificate is valid", "webhook-endpoint"),
+)
+PROBE_IDS = tuple(c.id for c in CHECKS)
+GROUP = Group("webhook-endpoint", "Webhook endpoint (--probe)", CHECKS, opt_in=True)
+result = GROUP.result
 MAX_ANSWER_BYTES = 64 * 1024  # a webhook answers with a challenge or "EVENT_RECEIVED"; more is not read
 
 
@@ -558,3 +570,24 @@ def probe(url: str, *, verify_token: str | None, app_secret: str | None, check_s
             by_id["FB804"] = result("FB804", Status.SKIP, "not checked (pass --check-signature to send a wrongly "
                                     "signed event)", target=target)
     return [by_id[i] for i in PROBE_IDS]
+
+
+# -- the group: doctor --probe ----------------------------------------------------------------------
+
+
+@GROUP.gatherer
+def gather(session: Session, inp: Inputs) -> list[CheckResult]:
+    """doctor's probe of the configured webhook: the answers are judged as they come (each request depends on
+    the previous one), so what is gathered is the results themselves."""
+    from fbhub.meta.urls import webhook_url
+
+    if not inp.domain:
+        return _skip(PROBE_IDS, "no domain is set (FB101)", "app")
+    return probe(webhook_url(inp.domain), verify_token=session.secrets.get("verify-token"),
+                 app_secret=session.secrets.get("app-secret"), timeout=session.settings["timeout"])
+
+
+@GROUP.evaluator
+def endpoint(inp: Inputs, facts: Facts) -> list[CheckResult]:
+    found = facts.extra.get(GROUP.name)
+    return list(found) if isinstance(found, list) else []

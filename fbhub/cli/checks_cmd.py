@@ -63,16 +63,16 @@ def verify_app(
 
     Exit code 0 when nothing fails, 1 when something fails, 3 when something could not be checked.
     """
-    from fbhub.checks import VERIFY_APP_GROUPS, run_checks
+    from fbhub.checks.registry import VERIFY_APP_GROUPS
+    from fbhub.checks.runner import run as run_checks
     from fbhub.report import emit
-    from fbhub.results import exit_code_for
 
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     _require_credentials(session)
     with _spinner(not as_json) as progress:
         session.on_wait = progress
         run = run_checks(session, VERIFY_APP_GROUPS, progress=progress)
-    code = exit_code_for(run.results)
+    code = run.exit_code()
     emit(run.results, _meta("verify-app", session, run), fmt="json" if as_json else "text", exit_code=code)
     raise typer.Exit(code)
 
@@ -108,15 +108,13 @@ def _require_credentials(session: Session) -> None:
 
 
 def _print_catalogue() -> None:
-    from fbhub.checks import CHECKS, GROUPS
+    from fbhub.checks.registry import groups
 
-    group = None
-    for c in CHECKS:
-        if c.group != group:
-            group = c.group
-            typer.echo(f"\n{GROUPS[group]}")
-        per = {"token": " (per token)", "page": " (per page)"}.get(c.per, "")
-        typer.echo(f"  {c.id}  {c.title}{per}  [explain: {c.topic}]")
+    for g in groups():
+        typer.echo(f"\n{g.title}")
+        for c in g.checks:
+            per = {"token": " (per token)", "page": " (per page)"}.get(c.per, "")
+            typer.echo(f"  {c.id}  {c.title}{per}  [explain: {c.topic}]")
 
 
 @handle_errors
@@ -225,10 +223,10 @@ def _as_plugin(run: Any) -> None:
 def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_url: str | None,
             graph_version: str | None, fmt: str, output: str | None, strict: bool, only: list[str] | None,
             ignore: list[str] | None, probe: bool, fix: bool, yes: bool, bundle: str | None, list_: bool) -> None:
-    from fbhub.checks import DOCTOR_GROUPS, parse_ids, run_checks, select_groups
+    from fbhub.checks.registry import doctor_groups, parse_ids, select_groups
+    from fbhub.checks.runner import run as run_checks
     from fbhub.errors import UsageError
     from fbhub.report import emit, write_bundle
-    from fbhub.results import exit_code_for
 
     if list_:
         _print_catalogue()
@@ -238,22 +236,23 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
     only_ids, ignore_ids = parse_ids(only), parse_ids(ignore)
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     unset = _not_set_up(session)
-    groups = select_groups(list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else []), only=only_ids,
+    groups = select_groups(doctor_groups() + (["webhook-endpoint"] if probe else []), only=only_ids,
                            ignore=ignore_ids)
-    probe_fn = _probe_fn(session) if "webhook-endpoint" in groups else None
     interactive_text = fmt == "text" and output is None
     repair_failures = 0
     with _spinner(interactive_text) as progress:
         session.on_wait = progress
-        run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
+        run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, progress=progress)
     if fix:
-        from fbhub.actions.repair import plan_repairs, show_plan
+        from fbhub.actions.repair import plan_repairs
 
         plan = plan_repairs(session, run)
         if plan.empty:
             typer.echo("doctor --fix: nothing fbhub can repair.", err=True)
         else:
-            show_plan(plan, err=True)
+            typer.echo("doctor --fix will:", err=True)
+            for line in plan.lines():
+                typer.echo(f"  - {line}", err=True)
             if not yes:
                 if not (sys.stdin is not None and sys.stdin.isatty()):
                     raise UsageError("refusing to change Meta's settings without confirmation",
@@ -264,9 +263,9 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
                 typer.echo(line, err=True)
             repair_failures = plan.failures
             with _spinner(interactive_text) as progress:
-                run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, probe=probe_fn, progress=progress)
+                run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, progress=progress)
         _drop_self_hints(run.results, "fbhub doctor --fix")
-    code = exit_code_for(run.results, strict=strict)
+    code = run.exit_code(strict)
     if fix and repair_failures and code == 0:
         from fbhub.errors import EXIT_FAILED
 
@@ -300,11 +299,11 @@ class ProfileChecker:
 
     def __init__(self, ctx: typer.Context, flags: dict[str, Any], *, only: list[str] | None,
                  ignore: list[str] | None, probe: bool, strict: bool) -> None:
-        from fbhub.checks import DOCTOR_GROUPS, parse_ids, select_groups
+        from fbhub.checks.registry import doctor_groups, parse_ids, select_groups
 
         self.ctx, self.flags, self.strict = ctx, flags, strict
         self.only, self.ignore = parse_ids(only), parse_ids(ignore)
-        self.groups = select_groups(list(DOCTOR_GROUPS) + (["webhook-endpoint"] if probe else []), only=self.only,
+        self.groups = select_groups(doctor_groups() + (["webhook-endpoint"] if probe else []), only=self.only,
                                     ignore=self.ignore)
 
     def app_of(self, profile: str) -> tuple[str, str]:
@@ -315,15 +314,13 @@ class ProfileChecker:
         return str(s["graph_url"]), str(s.get("app_id"))
 
     def __call__(self, profile: str) -> Any:
-        from fbhub.checks import run_checks
+        from fbhub.checks.runner import run as run_checks
         from fbhub.profiles import ProfileOutcome
         from fbhub.report import to_json_doc
-        from fbhub.results import exit_code_for
 
         session = load_session(self.ctx, profile=profile, **self.flags)
-        probe_fn = _probe_fn(session) if "webhook-endpoint" in self.groups else None
-        run = run_checks(session, self.groups, only=self.only, ignore=self.ignore, probe=probe_fn)
-        code = exit_code_for(run.results, strict=self.strict)
+        run = run_checks(session, self.groups, only=self.only, ignore=self.ignore)
+        code = run.exit_code(self.strict)
         meta = _meta("doctor", session, run, strict=self.strict)
         return ProfileOutcome(profile=profile, exit_code=code, doc=to_json_doc(run.results, meta, exit_code=code),
                               results=run.results, meta=meta)
@@ -333,19 +330,3 @@ def profile_checker(ctx: typer.Context, flags: dict[str, Any], *, only: list[str
                     ignore: list[str] | None = None, probe: bool = False, strict: bool = False) -> ProfileChecker:
     return ProfileChecker(ctx, flags, only=only, ignore=ignore, probe=probe, strict=strict)
 
-
-def _probe_fn(session: Session):
-    def run_probe():
-        from fbhub.checks.probe import probe
-        from fbhub.meta.urls import webhook_url
-
-        domain = session.settings.get("domain")
-        if not domain:
-            from fbhub.checks.catalogue import BY_ID
-            from fbhub.checks.evaluate import skip_all
-
-            return skip_all([c for c in BY_ID if c.startswith("FB8")], "no domain is set (FB101)")
-        return probe(webhook_url(domain), verify_token=session.secrets.get("verify-token"),
-                     app_secret=session.secrets.get("app-secret"), timeout=session.settings["timeout"])
-
-    return run_probe

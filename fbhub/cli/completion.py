@@ -11,10 +11,10 @@ def _starting(words: list[str], incomplete: str) -> list[str]:
 
 
 def explain_topics(incomplete: str) -> list[str]:
-    from fbhub.checks import CHECKS
+    from fbhub.checks.registry import specs
     from fbhub.explain import topic_names
 
-    return _starting([*topic_names(), *(c.id for c in CHECKS)], incomplete)
+    return _starting([*topic_names(), *(c.id for c in specs())], incomplete)
 
 
 def scenarios(incomplete: str) -> list[str]:

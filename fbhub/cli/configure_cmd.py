@@ -298,36 +298,10 @@ def review_kit(
     path = Path(output or f"app-review-{s.profile}.md")
     if path.exists() and not force and not is_special_output(path):
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it, or --output another file")
-    run = None
-    why = "no credentials"
-    app_name = None
-    inconclusive = False
-    if s.get("app_id") and session.secrets.get("app-secret"):
-        from fbhub.checks import run_checks
-
-        run = run_checks(session, ["credentials", "app-settings"])
-        bad = [r for r in run.results if r.id in ("FB201", "FB202") and r.status.value != "pass"]
-        if bad and bad[0].status.value == "error":
-            inconclusive = True
-            why = "the Graph API could not be reached"
-            err_line(f"warning: {why} ({bad[0].found}); app settings are marked unknown — run it again later")
-            run = None
-        elif bad:
-            why = "credentials did not check out"
-            err_line(f"warning: {why}: {bad[0].found}; app settings are marked unknown")
-            run = None
-        elif any(r.status.value == "error" for r in run.results):
-            inconclusive = True
-            err_line("warning: some app settings could not be read (network or rate limit); they are marked "
-                     "unknown — run it again later")
-            if run.facts.app is not None and run.facts.app.ok and isinstance(run.facts.app.data, dict):
-                app_name = run.facts.app.data.get("name")
-        elif run.facts.app is not None and run.facts.app.ok and isinstance(run.facts.app.data, dict):
-            app_name = run.facts.app.data.get("name")
-    else:
-        err_line("warning: no App ID / App Secret for this profile: app settings are marked 'unknown (no "
-                 "credentials)'; run 'fbhub configure' first to check them live")
-    rows = reviewkit.settings_rows(run, why_unknown=why)
+    live = reviewkit.read_live_settings(session)
+    if live.warning:
+        err_line(f"warning: {live.warning}")
+    rows, app_name, inconclusive = live.rows, live.app_name, live.inconclusive
     text = reviewkit.render(profile=s.profile, domain=s.get("domain"), app_id=s.get("app_id"), app_name=app_name,
                             rows=rows, pages=list(s.get("pages") or []))
     reviewkit.write(path, text, force=force)

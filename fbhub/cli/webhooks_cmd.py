@@ -466,11 +466,11 @@ def probe_webhook(
     """
     import time
 
+    from fbhub.checks.model import exit_code_for
     from fbhub.checks.probe import probe, shown_url
     from fbhub.errors import UsageError
     from fbhub.meta.urls import webhook_url
     from fbhub.report import ReportMeta, emit
-    from fbhub.results import exit_code_for
 
     session = load_session(ctx, **graph_flags(domain, None, None, None, timeout=timeout))  # --timeout is the setting
     target = url or webhook_url(session.settings.require("domain"))

@@ -214,9 +214,9 @@ def resolve(query: str) -> Topic:
 
 def _check_topic(check_id: str) -> Topic | None:
     """The topic a doctor check links to, when the check catalogue knows the id."""
-    from fbhub.checks.catalogue import BY_ID
+    from fbhub.checks.registry import by_id
 
-    spec = BY_ID.get(check_id)
+    spec = by_id().get(check_id)
     if spec is None:
         raise UsageError(f"no doctor check {check_id!r}", hint="run 'fbhub doctor --list' to see every check id")
     return _load_all().get(spec.topic)

@@ -37,7 +37,6 @@ from fbhub.errors import UsageError
 from fbhub.graph import limits
 from fbhub.graph.batch import BatchItem, BatchResult
 from fbhub.graph.errors import (
-    SITUATIONS,
     GraphBadResponse,
     GraphError,
     GraphInconclusive,
@@ -59,6 +58,7 @@ from fbhub.graph.retry import (
 from fbhub.graph.versions import DEFAULT_GRAPH_VERSION, parse_version
 from fbhub.graph.wire import SECRET_PARAMS, appsecret_proof, encode_params, encode_value
 from fbhub.graph.wire import Wire as _Wire
+from fbhub.meta.error_codes import SITUATIONS
 from fbhub.redact import mask, redact, register_secret
 
 _T = TypeVar("_T")
@@ -151,7 +151,7 @@ class _Unfinished(GraphTransientError):
 
 def wait_note(err: GraphError, delay: float, attempt: int, attempts: int) -> str:
     """What a spinner says while the client waits to retry: rate limits named as such, with the wait."""
-    from fbhub.graph.errors import RATE_LIMIT_CODES
+    from fbhub.meta.error_codes import RATE_LIMIT_CODES
 
     secs = f"{delay:.0f} s" if delay >= 1 else f"{delay:.1f} s"
     err = getattr(err, "cause", None) or err

@@ -21,7 +21,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rand: Callable[[], float]) -> float:
         """Delay before retry ``retry_number`` (1 = first retry): uniform in [0, min(max, base*2**(n-1))]."""
-        cap = min(self.max_delay, self.base_delay * (2 ** max(0, retry_number - 1)))
+        cap = min(self.max_delay, self.base_delay * (2.0 ** max(0, retry_number - 1)))
         return max(0.0, cap * rand())
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fbhub.checks.model import CheckResult, Status
 from fbhub.errors import FbhubError, InconclusiveError, SecretStoreError, UsageError
 from fbhub.meta.scopes import DISCOVERY_SCOPES, REQUIRED_SCOPES
 from fbhub.redact import mask
@@ -21,6 +22,7 @@ from fbhub.wizard.prompter import NeedsInput, Option, Prompter
 from fbhub.wizard.state import WizardState, state_path
 
 if TYPE_CHECKING:
+    from fbhub.checks.facts import Inputs, TokenFacts
     from fbhub.graph.client import GraphClient
     from fbhub.session import Session
 
@@ -234,13 +236,13 @@ class Wizard:
             c.close()
         self._clients.clear()
 
-    def inputs(self) -> Any:
-        from fbhub.checks import evaluate as ev
+    def inputs(self) -> Inputs:
+        from fbhub.checks.facts import Inputs
 
-        return ev.Inputs(profile=self.profile, domain=self.values.get("domain"), app_id=self.values.get("app_id"),
-                         has_app_secret=True, pages=list(self.values.get("pages") or []),
-                         graph_version=self.settings["graph_version"],
-                         webhook_fields=list(self.settings["webhook_fields"]), now=self.now())
+        return Inputs(profile=self.profile, domain=self.values.get("domain"), app_id=self.values.get("app_id"),
+                      has_app_secret=True, pages=list(self.values.get("pages") or []),
+                      graph_version=self.settings["graph_version"],
+                      webhook_fields=list(self.settings["webhook_fields"]), now=self.now())
 
     # -- running -------------------------------------------------------------------------------------
     def plan(self, *, stage: str | None = None) -> list[StageSpec]:
@@ -478,33 +480,30 @@ def stage_facebook_login(w: Wizard) -> StageOutcome:
 
 
 # -- messenger ---------------------------------------------------------------------------------------
-def _inspect_page_tokens(w: Wizard, tokens: dict[str, str]) -> dict[str, tuple[Any, list[Any]]]:
+def _inspect_page_tokens(w: Wizard, tokens: dict[str, str]) -> dict[str, tuple[TokenFacts, list[CheckResult]]]:
     """label -> (TokenFacts, results) using the page-token checks of ``fbhub.checks`` (one check, one place)."""
-    from fbhub.checks import evaluate as ev
-    from fbhub.checks.facts import gather
+    from fbhub.checks.facts import token_target
+    from fbhub.checks.runner import check
 
-    facts = gather(w.client(), tokens=tokens, pages=[], groups={"page-token"})
-    inp = w.inputs()
-    cred = ev.credentials(inp, facts)
-    bad = [r for r in cred if r.status.value in ("fail", "error")]
-    if bad and bad[0].status.value == "error":  # could not check (network, rate limit): exit 3, not bad input
+    report = check(w.client(), w.inputs(), tokens, ["credentials", "page-token"])
+    bad = [r for r in report.results if r.group == "credentials" and r.failed]
+    if bad and bad[0].status is Status.ERROR:  # could not check (network, rate limit): exit 3, not bad input
         raise InconclusiveError(f"could not check the app's credentials: {bad[0].found}",
                                 hint="try again in a while: the progress so far is kept")
     if bad:
         raise UsageError(f"the app's credentials did not check out: {bad[0].found}", hint=bad[0].fix or None)
-    results = ev.page_tokens(inp, facts)
     out = {}
-    for t in facts.tokens:
-        tgt = ev.token_target(t)
-        out[t.label] = (t, [r for r in results if r.target == tgt])
+    for t in report.facts.tokens:
+        tgt = token_target(t)
+        out[t.label] = (t, [r for r in report.results if r.group == "page-token" and r.target == tgt])
     return out
 
 
-def _page_token_from(w: Wizard, label: str, facts_results: tuple[Any, list[Any]], token: str,
+def _page_token_from(w: Wizard, label: str, facts_results: tuple[TokenFacts, list[CheckResult]], token: str,
                      expect_page: str | None = None) -> PageToken:
     t, results = facts_results
-    problems = [r for r in results if r.status.value in ("fail", "error")]
-    unsure = [r for r in problems if r.status.value == "error"]
+    problems = [r for r in results if r.failed]
+    unsure = [r for r in problems if r.status is Status.ERROR]
     if unsure:  # could not check (network, rate limit): exit 3, not bad input
         raise InconclusiveError(f"could not check page token {mask(token)}: {unsure[0].found}",
                                 hint="try again in a while: the progress so far is kept")
@@ -520,7 +519,7 @@ def _page_token_from(w: Wizard, label: str, facts_results: tuple[Any, list[Any]]
         raise UsageError(f"page token {mask(token)} is for Page {t.page_id}, not {expect_page}",
                          hint="take the token of the right Page")
     warnings = [f"{r.title}: {r.found}" + (f" ({r.fix})" if r.fix else "") for r in results
-                if r.status.value == "warn"]
+                if r.status is Status.WARN]
     return PageToken(page_id=t.page_id, name=t.page_name or "", token=token, warnings=warnings)
 
 
@@ -788,19 +787,16 @@ def stage_messenger(w: Wizard) -> StageOutcome:
 
 
 # -- webhooks ----------------------------------------------------------------------------------------
-def _webhook_problems(w: Wizard) -> tuple[list[Any], list[Any]]:
+def _webhook_problems(w: Wizard) -> tuple[list[CheckResult], list[CheckResult]]:
     """(problems, warnings) from the app-webhook and page-subscription checks of ``fbhub.checks``."""
-    from fbhub.checks import evaluate as ev
-    from fbhub.checks.facts import gather
+    from fbhub.checks.runner import check
 
     stored = w.stored_page_tokens()
     pages = list(w.values.get("pages") or [])
     tokens = {p["id"]: stored[p["id"]] for p in pages if p["id"] in stored}
-    facts = gather(w.client(), tokens=tokens, pages=pages, groups={"app-webhook", "page-subscription"})
-    inp = w.inputs()
-    results = ev.credentials(inp, facts) + ev.app_webhook(inp, facts) + ev.page_subscriptions(inp, facts)
-    problems = [r for r in results if r.status.value in ("fail", "error")]
-    warnings = [r for r in results if r.status.value == "warn"]
+    report = check(w.client(), w.inputs(), tokens, ["credentials", "app-webhook", "page-subscription"])
+    problems = [r for r in report.results if r.failed]
+    warnings = [r for r in report.results if r.status is Status.WARN]
     return problems, warnings
 
 
@@ -977,14 +973,13 @@ def stage_testers(w: Wizard) -> StageOutcome:
 
 
 def stage_app_review(w: Wizard) -> StageOutcome:
-    from fbhub.checks import evaluate as ev
-    from fbhub.checks.facts import gather
+    from fbhub.checks.runner import check
 
-    facts = gather(w.client(), tokens={}, pages=[], groups={"app-settings"})
-    results = [r for r in ev.app_settings(w.inputs(), facts) if r.id != "FB308"]
+    report = check(w.client(), w.inputs(), {}, ["app-settings"])
+    results = [r for r in report.results if r.id != "FB308"]
     w.out.line("App settings Meta requires (App settings > Basic), read from the live app:")
     for r in results:
-        if r.status.value == "pass":
+        if r.status is Status.PASS:
             w.out.ok(f"{r.title}: {r.found}")
         else:
             w.out.bad(f"{r.title}: {r.found}", r.fix or None)
