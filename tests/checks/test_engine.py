@@ -29,7 +29,8 @@ def temporary_group(name: str, check_id: str, *, crash: bool = False) -> Group:
 
 
 @pytest.fixture
-def added():
+def added(monkeypatch):
+    monkeypatch.setenv("FBHUB_DOMAIN", "cx.example.com")  # set up enough for doctor to run
     groups = []
 
     def add(name: str, check_id: str, **kw) -> Group:
