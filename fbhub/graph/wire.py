@@ -10,16 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fbhub.meta.params import SECRET_PARAMS
 from fbhub.redact import register_secret
 
-# Parameters whose values are secrets: never in an HTTP request URL (unless the operator pinned
-# graph_transport = query), always masked in logs.
-SECRET_PARAMS = frozenset(
-    {
-        "access_token", "client_secret", "appsecret_proof", "appsecret_time", "input_token",
-        "fb_exchange_token", "verify_token", "hub.verify_token", "app_secret", "page_token",
-    }
-)
+__all__ = ["SECRET_PARAMS", "Wire", "appsecret_proof", "encode_params", "encode_value"]
 
 
 def appsecret_proof(token: str, app_secret: str, at: int | None = None) -> str:

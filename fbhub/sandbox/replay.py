@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from fbhub.errors import UsageError
-from fbhub.graph.wire import SECRET_PARAMS
+from fbhub.meta.params import SECRET_PARAMS
 from fbhub.sandbox.graph import GraphResponse
 
 _VERSION = re.compile(r"^/v\d+\.\d+(?=/|$)")
