@@ -560,8 +560,10 @@ def _settings_table(settings: Any) -> tuple[dict[str, dict[str, Any]], str | Non
 
 
 def build_bundle(results: Iterable[CheckResult], meta: ReportMeta, settings: Any,
-                 secrets_present: Mapping[str, Any]) -> dict[str, Any]:
-    """The support bundle an operator attaches to a ticket: no secret values, only whether each is set."""
+                 secrets_present: Mapping[str, Any], *, exchanges: Iterable[Mapping[str, Any]] = (),
+                 transport_notes: Iterable[str] = ()) -> dict[str, Any]:
+    """The support bundle an operator attaches to a ticket: no secret values, only whether each is set; every
+    Graph exchange of the run with secrets as placeholders (``fbhub sandbox serve --replay`` answers them)."""
     import platform
 
     results = list(results)
@@ -577,12 +579,14 @@ def build_bundle(results: Iterable[CheckResult], meta: ReportMeta, settings: Any
         "command": meta.command,
         "profile": meta.profile,
         "graph": {"version_requested": meta.graph_version_requested,
-                  "versions_served": list(meta.graph_versions_served)},
+                  "versions_served": list(meta.graph_versions_served),
+                  "transport_notes": list(transport_notes)},
         "config_path": config_path,
         "settings": table,
         "secrets_present": {str(k): bool(v) for k, v in dict(secrets_present).items()},
         "env_vars_set": sorted(k for k in os.environ if k.startswith("FBHUB_")),  # names only
         "report": to_json_doc(results, meta, exit_code=exit_code_for(results, strict=meta.strict)),
+        "graph_exchanges": [dict(e) for e in exchanges],
     }
     return _redact_obj(bundle)
 
@@ -592,8 +596,10 @@ def bundle_text(bundle: Mapping[str, Any]) -> str:
 
 
 def write_bundle(path: str | Path, results: Iterable[CheckResult], meta: ReportMeta, settings: Any,
-                 secrets_present: Mapping[str, Any]) -> dict[str, Any]:
+                 secrets_present: Mapping[str, Any], *, exchanges: Iterable[Mapping[str, Any]] = (),
+                 transport_notes: Iterable[str] = ()) -> dict[str, Any]:
     """Build the bundle and write it as JSON (0600; redacted as a whole once more). Returns the bundle."""
-    bundle = build_bundle(results, meta, settings, secrets_present)
+    bundle = build_bundle(results, meta, settings, secrets_present, exchanges=exchanges,
+                          transport_notes=transport_notes)
     write_report(path, bundle_text(bundle), private=True)
     return bundle

@@ -36,6 +36,8 @@ class Session:
     transport_notes: list[str] = field(default_factory=list)
     # Where retry waits are told (a spinner sets it): "rate limited by Meta (#4), retrying in 12 s, 2 of 4".
     on_wait: Callable[[str], None] | None = None
+    # Every Graph exchange of this run's clients, secrets as placeholders (the support bundle, replay).
+    graph_exchanges: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def open(cls, flags: Mapping[str, Any] | None = None, *, profile: str | None = None,
@@ -94,6 +96,7 @@ class Session:
                 if c.transport_notes or c.transport_memory_loaded:
                     memory.save(s.config_path, s.profile, c.transport_memory)
             self.transport_notes.extend(n for n in c.transport_notes if n not in self.transport_notes)
+            self.graph_exchanges.extend(c.exchanges.as_list())
 
         client.on_close = remember
         client.on_wait = self._tell_wait

@@ -287,7 +287,8 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
         secrets_present = {"app-secret": bool(session.secrets.get("app-secret")),
                            "page-token": bool(session.secrets.page_tokens()),
                            "verify-token": bool(session.secrets.get("verify-token"))}
-        write_bundle(bundle, run.results, meta, session.settings, secrets_present)
+        write_bundle(bundle, run.results, meta, session.settings, secrets_present,
+                     exchanges=session.graph_exchanges, transport_notes=session.transport_notes)
         if bundle != "-":
             typer.echo(f"support bundle written to {bundle} (no secret values)", err=True)
     raise typer.Exit(code)
