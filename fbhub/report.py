@@ -563,7 +563,7 @@ def build_bundle(results: Iterable[CheckResult], meta: ReportMeta, settings: Any
                  secrets_present: Mapping[str, Any], *, exchanges: Iterable[Mapping[str, Any]] = (),
                  transport_notes: Iterable[str] = ()) -> dict[str, Any]:
     """The support bundle an operator attaches to a ticket: no secret values, only whether each is set; every
-    Graph exchange of the run with secrets as placeholders (``fbhub sandbox serve --replay`` answers them)."""
+    Graph exchange of the run with secrets as placeholders (``fbhub sandbox serve --replay FILE`` answers them)."""
     import platform
 
     results = list(results)

@@ -333,7 +333,8 @@ def test_support_bundle(tmp_path, meta):
     assert oct(path.stat().st_mode & 0o777) == oct(0o600)
     assert bundle["fbhub"]["version"] == __version__
     assert bundle["python"]["version"].count(".") == 2 and bundle["platform"]["system"]
-    assert bundle["graph"] == {"version_requested": "v24.0", "versions_served": ["v24.0"]}
+    assert bundle["graph"] == {"version_requested": "v24.0", "versions_served": ["v24.0"], "transport_notes": []}
+    assert bundle["graph_exchanges"] == []  # none given here; doctor --bundle passes its run's exchanges
     assert bundle["settings"]["domain"] == {"value": "cx.example.com", "source": "env"}
     assert bundle["settings"]["timeout"] == {"value": 10.0, "source": "default"}
     assert bundle["secrets_present"] == {"app-secret": True, "page-token": True, "verify-token": False}

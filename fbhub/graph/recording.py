@@ -1,6 +1,6 @@
 """Every Graph exchange of a run, with secrets replaced by stable placeholders, for the support bundle.
 
-A maintainer replays a bundle with ``fbhub sandbox serve --replay BUNDLE`` (``fbhub.sandbox.replay``): the
+A maintainer replays a bundle with ``fbhub sandbox serve --replay FILE`` (``fbhub.sandbox.replay``): the
 recorded answers come back for the same calls, so an operator's failure is reproduced locally and can be
 committed as a regression test.
 

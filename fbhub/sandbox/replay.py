@@ -1,4 +1,4 @@
-"""``fbhub sandbox serve --replay BUNDLE``: answer fbhub's requests with the Graph exchanges a support bundle
+"""``fbhub sandbox serve --replay FILE``: answer fbhub's requests with the Graph exchanges a support bundle
 recorded (``graph_exchanges``, secrets already replaced by placeholders), so an operator's failure is
 reproduced on a maintainer's machine, and a replayed bundle can be committed as a regression test.
 
