@@ -36,8 +36,8 @@ class Session:
     transport_notes: list[str] = field(default_factory=list)
     # Where retry waits are told (a spinner sets it): "rate limited by Meta (#4), retrying in 12 s, 2 of 4".
     on_wait: Callable[[str], None] | None = None
-    # Every Graph exchange of this run's clients, secrets as placeholders (the support bundle, replay).
-    graph_exchanges: list[dict[str, Any]] = field(default_factory=list)
+    # The exchange logs of this run's Graph clients (scrubbed only when a bundle asks: graph_exchanges).
+    exchange_logs: list[Any] = field(default_factory=list)
 
     @classmethod
     def open(cls, flags: Mapping[str, Any] | None = None, *, profile: str | None = None,
@@ -96,11 +96,16 @@ class Session:
                 if c.transport_notes or c.transport_memory_loaded:
                     memory.save(s.config_path, s.profile, c.transport_memory)
             self.transport_notes.extend(n for n in c.transport_notes if n not in self.transport_notes)
-            self.graph_exchanges.extend(c.exchanges.as_list())
+            self.exchange_logs.append(c.exchanges)
 
         client.on_close = remember
         client.on_wait = self._tell_wait
         return client
+
+    @property
+    def graph_exchanges(self) -> list[dict[str, Any]]:
+        """Every Graph exchange of this run, secrets replaced by placeholders (for the support bundle)."""
+        return [e for log in self.exchange_logs for e in log.as_list()]
 
     def _tell_wait(self, text: str) -> None:
         if self.on_wait is not None:
