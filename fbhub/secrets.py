@@ -84,6 +84,7 @@ def _check_clean(value: str, what: str, where: str) -> str:
 # A secret fbhub must hide everywhere has to be recognisable as itself: a short or common value ("requests")
 # would be "redacted" inside ordinary words and JSON keys, and a report would fail its own schema.
 MIN_SECRET_LENGTH = 12
+_WORDS_RE = re.compile(r"[A-Za-z][A-Za-z_.\-]*")  # "requests", "message_deliveries", "access-token"
 
 
 def weakness(value: str) -> str | None:
@@ -92,8 +93,8 @@ def weakness(value: str) -> str | None:
         return f"it has {len(value)} characters; at least {MIN_SECRET_LENGTH} are needed to hide it safely"
     if len(set(value)) < 5:
         return "it repeats fewer than 5 different characters"
-    if value.isalpha() and len(value) < 20:
-        return "it is a word (letters only), which could appear in any text"
+    if len(value) < 24 and _WORDS_RE.fullmatch(value):
+        return "it is made of words (letters and - _ . only), which could appear in any text"
     return None
 
 

@@ -59,8 +59,8 @@ def test_urls_shows_the_domain_as_text(isolated_env):
 
 # -- item 17: short or common-word secrets ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,why", [("requests", "characters"), ("abcdefghijklmnop", "word"),
-                                       ("aaaaaaaaaaaaaaaa1", "different characters")])
+@pytest.mark.parametrize("value,why", [("requests", "characters"), ("abcdefghijklmnop", "words"),
+                                       ("message_deliveries", "words"), ("aaaaaaaaaaaaaaaa1", "different characters")])
 def test_guessable_verify_token_in_env_is_refused_with_the_reason(value, why, isolated_env):
     with run_sandbox("healthy") as sb:
         r = run_cli("doctor", "--format", "json", env=sandbox_env(sb, FBHUB_VERIFY_TOKEN=value))
