@@ -65,6 +65,13 @@ KINDS: dict[str, SecretKind] = {
 }
 
 
+def secret_names() -> dict[str, str]:
+    """Every name a secret goes by (its kind, its variable, the variable without FBHUB_), mapped to its kind."""
+    out = {n: k.name for k in KINDS.values() for n in (k.name, k.env, k.env.removeprefix("FBHUB_"))}
+    out["FBHUB_PAGE_TOKEN"] = out["PAGE_TOKEN"] = "page-token"  # the singular, as people write it
+    return out
+
+
 def _check_clean(value: str, what: str, where: str) -> str:
     """Trim surrounding whitespace and newlines (saying so in one line); refuse quotes and inner whitespace."""
     if value != value.strip():

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, FbhubError, InconclusiveError
+from fbhub.errors import FbhubError, InconclusiveError
 from fbhub.meta.subscriptions import get, split_subscribed_apps, succeeded, unwrap
 from fbhub.redact import redact
+
+if TYPE_CHECKING:
+    from fbhub.actions.app_webhook import AppOutcome
 
 DEFAULT_WORKERS = 8
 
@@ -364,11 +367,9 @@ def subscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, desi
                  workers=workers)
 
 
-def exit_code_for_outcomes(outcomes: Iterable[Any]) -> int:
-    """1 when any Page failed, 3 when only inconclusive failures happened, else 0."""
+def exit_code_for_outcomes(outcomes: Iterable[PageOutcome | AppOutcome]) -> int:
+    """1 when any change failed, 3 when only inconclusive failures happened, else 0 (the checks' own mapping)."""
+    from fbhub.checks.model import exit_code
+
     statuses = {o.status for o in outcomes}
-    if FAILED in statuses:
-        return EXIT_FAILED
-    if INCONCLUSIVE in statuses:
-        return EXIT_INCONCLUSIVE
-    return EXIT_OK
+    return exit_code(failed=FAILED in statuses, inconclusive=INCONCLUSIVE in statuses)

@@ -14,6 +14,7 @@ from fbhub.cli.common import (
     GraphUrlOpt,
     GraphVersionOpt,
     JsonOpt,
+    confirm_or_refuse,
     globals_of,
     graph_flags,
     handle_errors,
@@ -23,13 +24,20 @@ from fbhub.cli.common import (
 if TYPE_CHECKING:
     from fbhub.session import Session
 
-FORMATS = ("text", "json", "junit", "github", "prometheus", "nagios")
 
 
 def _meta(command: str, session: Session, run: Any, *, strict: bool = False):
     from fbhub.report import meta_for_run
 
     return meta_for_run(command, session.settings, run, strict=strict)
+
+
+def _check_format(fmt: str) -> None:
+    from fbhub.errors import UsageError
+    from fbhub.report import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
 
 
 def _spinner(enabled: bool):
@@ -179,8 +187,7 @@ def _doctor_profiles(ctx: typer.Context, spec: str | None, all_profiles: bool, f
     from fbhub.report import write_report
     from fbhub.settings import resolve_config_path
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    _check_format(fmt)
     if fix or bundle:
         raise UsageError(f"{'--fix' if fix else '--bundle'} works on one profile at a time",
                          hint="run it with --profile NAME")
@@ -225,14 +232,12 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
             ignore: list[str] | None, probe: bool, fix: bool, yes: bool, bundle: str | None, list_: bool) -> None:
     from fbhub.checks.registry import doctor_groups, parse_ids, select_groups
     from fbhub.checks.runner import run as run_checks
-    from fbhub.errors import UsageError
     from fbhub.report import emit, write_bundle
 
     if list_:
         _print_catalogue()
         return
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    _check_format(fmt)
     only_ids, ignore_ids = parse_ids(only), parse_ids(ignore)
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     unset = _not_set_up(session)
@@ -254,10 +259,8 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
             for line in plan.lines():
                 typer.echo(f"  - {line}", err=True)
             if not yes:
-                if not (sys.stdin is not None and sys.stdin.isatty()):
-                    raise UsageError("refusing to change Meta's settings without confirmation",
-                                     hint="add --yes to apply the plan shown above")
-                typer.confirm("Apply these changes?", abort=True, err=True)
+                confirm_or_refuse("Apply these changes?", refusal="refusing to change Meta's settings without "
+                                  "confirmation", hint="add --yes to apply the plan shown above")
             outcome = plan.apply(session)
             for line in outcome:
                 typer.echo(line, err=True)
@@ -284,9 +287,10 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
     if output and output != "-":
         typer.echo(f"report written to {output}", err=True)
     if bundle:
-        secrets_present = {"app-secret": bool(session.secrets.get("app-secret")),
-                           "page-token": bool(session.secrets.page_tokens()),
-                           "verify-token": bool(session.secrets.get("verify-token"))}
+        from fbhub.secrets import KINDS
+
+        secrets_present = {kind: bool(session.secrets.page_tokens() if kind == "page-token"
+                                      else session.secrets.get(kind)) for kind in KINDS}
         write_bundle(bundle, run.results, meta, session.settings, secrets_present,
                      exchanges=session.graph_exchanges, transport_notes=session.transport_notes)
         if bundle != "-":

@@ -75,6 +75,24 @@ def _changes_made_before_stopping() -> None:
             err_line(line)
 
 
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def refuse_unless_terminal(refusal: str, *, hint: str) -> None:
+    """A change that needs a person's yes is refused, with ``refusal`` and ``hint``, when stdin is no terminal."""
+    if not stdin_is_terminal():
+        from fbhub.errors import UsageError
+
+        raise UsageError(refusal, hint=hint)
+
+
+def confirm_or_refuse(question: str, *, refusal: str, hint: str, err: bool = True) -> None:
+    """The one confirmation before a change: ask on a terminal (no = abort, nothing changed), refuse elsewhere."""
+    refuse_unless_terminal(refusal, hint=hint)
+    typer.confirm(question, abort=True, err=err)
+
+
 def handle_errors(fn: F) -> F:
     """Render expected failures as one line (plus hint) with their exit code; never a traceback."""
 

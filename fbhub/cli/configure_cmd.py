@@ -19,15 +19,6 @@ from fbhub.cli.common import (
     print_json,
 )
 
-# Names accepted on --secrets-stdin lines (NAME=value), mapped to secret kinds.
-_STDIN_NAMES = {
-    "FBHUB_APP_SECRET": "app-secret", "APP_SECRET": "app-secret", "app-secret": "app-secret",
-    "FBHUB_PAGE_TOKENS": "page-token", "PAGE_TOKENS": "page-token", "page-token": "page-token",
-    "FBHUB_PAGE_TOKEN": "page-token", "PAGE_TOKEN": "page-token",
-    "FBHUB_VERIFY_TOKEN": "verify-token", "VERIFY_TOKEN": "verify-token", "verify-token": "verify-token",
-    "FBHUB_USER_TOKEN": "user-token", "USER_TOKEN": "user-token", "user-token": "user-token",
-}
-
 
 def _check_secret(kind: str, value: str, where: str) -> str:
     from fbhub.redact import register_secret
@@ -59,11 +50,14 @@ def _given(pages: list[str] | None, secrets_stdin: bool, store: Any) -> Any:
                 given.secrets[kind] = _check_secret(kind, got[0], got[1])
             given.secret_sources[kind] = got[1].split(" ")[0]
     if secrets_stdin:
+        from fbhub.secrets import secret_names
+
+        names = secret_names()
         for n, line in enumerate(sys.stdin.read().splitlines(), 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             name, eq, value = line.partition("=")
-            named = _STDIN_NAMES.get(name.strip())
+            named = names.get(name.strip())
             if not eq or named is None:
                 raise UsageError(f"--secrets-stdin line {n}: expected NAME=value with NAME one of FBHUB_APP_SECRET, "
                                  "FBHUB_PAGE_TOKENS, FBHUB_USER_TOKEN, FBHUB_VERIFY_TOKEN",

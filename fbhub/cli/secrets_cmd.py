@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from fbhub.cli import completion
-from fbhub.cli.common import JsonOpt, globals_of, handle_errors, print_json
+from fbhub.cli.common import JsonOpt, confirm_or_refuse, globals_of, handle_errors, print_json
 
 app = typer.Typer(help="Store secrets in the OS keyring, or a private file where there is none (never in the "
                   "config file). Without a subcommand: which store is in use and what it holds (masked).",
@@ -203,15 +203,13 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
 ) -> None:
     """Delete a secret from the store (the OS keyring or the private file)."""
-    from fbhub.errors import UsageError
     from fbhub.secrets import KINDS
 
     kind = _kind(kind)
     store = _store(ctx)
     what = KINDS[kind].label + (f" {page}" if page else "s" if kind == "page-token" else "")
     if not yes:
-        if not (sys.stdin is not None and sys.stdin.isatty()):
-            raise UsageError(f"refusing to delete the {what} without confirmation", hint="add --yes")
-        typer.confirm(f"Delete the {what} of profile {store.profile}?", abort=True)
+        confirm_or_refuse(f"Delete the {what} of profile {store.profile}?",
+                          refusal=f"refusing to delete the {what} without confirmation", hint="add --yes", err=False)
     n = store.delete(kind, label=page)
     typer.echo(f"deleted {n} secret(s): {what} (profile {store.profile})" if n else f"no {what} was stored")

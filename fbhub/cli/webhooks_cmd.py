@@ -17,9 +17,11 @@ from fbhub.cli.common import (
     GraphUrlOpt,
     GraphVersionOpt,
     JsonOpt,
+    confirm_or_refuse,
     graph_flags,
     handle_errors,
     load_session,
+    refuse_unless_terminal,
 )
 
 if TYPE_CHECKING:
@@ -250,14 +252,13 @@ def unsubscribe_page(
     )
     from fbhub.errors import UsageError
 
-    interactive = sys.stdin is not None and sys.stdin.isatty()
+    refusal = ("refusing to unsubscribe Pages without confirmation (stdin is not a terminal)",
+               "add --yes to unsubscribe, or --dry-run to see what would change")
     if not yes and not dry_run:
         if page_token_stdin:
             raise UsageError("--page-token-stdin uses stdin, so it cannot also ask for confirmation",
                              hint="add --yes (or --dry-run to see the plan)")
-        if not interactive:
-            raise UsageError("refusing to unsubscribe Pages without confirmation (stdin is not a terminal)",
-                             hint="add --yes to unsubscribe, or --dry-run to see what would change")
+        refuse_unless_terminal(refusal[0], hint=refusal[1])
     session = load_session(ctx, **graph_flags(None, app_id, graph_url, graph_version))
     app = session.settings.require("app_id")
     tokens = _page_tokens(session, page_token_stdin)
@@ -275,8 +276,8 @@ def unsubscribe_page(
         if changing and not yes and not dry_run:
             _line(_out(), "About to remove the app from: " + ", ".join(
                 f"{t.page_id}" + (f" ({t.name})" if t.name else "") for _, t in changing))
-            typer.confirm(f"Unsubscribe {len(changing)} Page(s)? They stop sending Messenger events", abort=True,
-                          err=True)
+            confirm_or_refuse(f"Unsubscribe {len(changing)} Page(s)? They stop sending Messenger events",
+                              refusal=refusal[0], hint=refusal[1])
         outcomes = apply_page_plans(client, todo, dry_run=dry_run, workers=concurrency) + outcomes + problems
     finally:
         _close(client)
@@ -358,7 +359,7 @@ def subscribe_app(
     at once (GET with hub.challenge): test the endpoint first with 'fbhub probe-webhook'.
     """
     from fbhub.actions.app_webhook import apply_app_plan, plan_app
-    from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
+    from fbhub.actions.page_subscriptions import exit_code_for_outcomes
 
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     desired = _desired_fields(session, fields, all_fields)
@@ -373,7 +374,7 @@ def subscribe_app(
         outcome = apply_app_plan(client, plan, verify_token, dry_run=dry_run)
     finally:
         _close(client)
-    code = {"failed": EXIT_FAILED, "inconclusive": EXIT_INCONCLUSIVE}.get(outcome.status, EXIT_OK)
+    code = exit_code_for_outcomes([outcome])
     if as_json:
         from fbhub.cli.common import print_json
 
