@@ -17,7 +17,7 @@ from fbhub.sandbox import run_sandbox
 
 from .support import REPO, sandbox_env
 
-LATENCY = 0.4  # per request: writes in flight stay in flight long enough for Ctrl-C to find them there
+LATENCY = 0.6  # per request: writes in flight stay in flight long enough for Ctrl-C to find them there
 
 
 def _break(sb) -> tuple[str, list[str]]:
