@@ -27,7 +27,7 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
     """Show what a user sees on a setup with a few realistic problems, then how to fix them."""
     from rich.rule import Rule
 
-    from fbhub.actions.repair import plan_repairs
+    from fbhub.actions.repair import RepairPlan, repair
     from fbhub.checks.registry import doctor_groups
     from fbhub.checks.runner import run as run_checks
     from fbhub.meta.urls import paste_values
@@ -60,14 +60,16 @@ def run_demo(console: Any, *, scenario: str = "demo", latency: float = 0.0, fix:
         if not problems:
             console.print("Nothing to fix.")
         if fix:
-            plan = plan_repairs(session, run)
-            if not plan.empty:
+            def show(plan: RepairPlan) -> None:
                 console.print("\n[bold]fbhub doctor --fix[/] can repair some of it through the Graph API:")
                 for line in plan.lines():
                     console.print(f"  - {line}", soft_wrap=True)
-                for line in plan.apply(session):
-                    console.print(f"  ✓ {line}", soft_wrap=True)
-                after = run_checks(session, doctor_groups())
+
+            repaired = repair(session, run, show=show, confirm=lambda plan: None,  # a rehearsal: always yes
+                              told=lambda line: console.print(f"  ✓ {line}", soft_wrap=True),
+                              recheck=lambda: run_checks(session, doctor_groups()))
+            if repaired.applied:
+                after = repaired.report
                 meta.duration_s, meta.requests = after.duration_s, after.facts.requests
                 console.print(f"\nAfter the repair, doctor says: {summary_line(after.results, meta)}")
                 left = after.problems()

@@ -6,7 +6,7 @@ each Page's subscription to the app. Everything else is reported with its fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -172,3 +172,29 @@ def plan_repairs(session: Session, run: Report) -> RepairPlan:
 
 def _blocked_text(missing: list[str]) -> str:
     return f"the token lacks {' and '.join(missing)}" if missing else ""
+
+
+@dataclass
+class Repaired:
+    """What the repair flow did: its plan, whether it was applied, and the checks' report afterwards."""
+
+    plan: RepairPlan
+    report: Report
+    applied: bool = False
+
+
+def repair(session: Session, report: Report, *, show: Callable[[RepairPlan], None],
+           confirm: Callable[[RepairPlan], None], told: Callable[[str], None],
+           recheck: Callable[[], Report]) -> Repaired:
+    """The one repair flow of doctor --fix and demo: plan from the report, show, confirm, apply, check again.
+
+    ``confirm`` raises (or aborts) to stop before anything is written; ``told`` hears one line per change.
+    """
+    plan = plan_repairs(session, report)
+    if plan.empty:
+        return Repaired(plan, report)
+    show(plan)
+    confirm(plan)
+    for line in plan.apply(session):
+        told(line)
+    return Repaired(plan, recheck(), applied=True)

@@ -22,6 +22,7 @@ from fbhub.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from fbhub.checks.model import Report
     from fbhub.session import Session
 
 
@@ -249,24 +250,27 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
         session.on_wait = progress
         run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, progress=progress)
     if fix:
-        from fbhub.actions.repair import plan_repairs
+        from fbhub.actions.repair import RepairPlan, repair
 
-        plan = plan_repairs(session, run)
-        if plan.empty:
-            typer.echo("doctor --fix: nothing fbhub can repair.", err=True)
-        else:
+        def show(plan: RepairPlan) -> None:
             typer.echo("doctor --fix will:", err=True)
             for line in plan.lines():
                 typer.echo(f"  - {line}", err=True)
+
+        def confirm(plan: RepairPlan) -> None:
             if not yes:
                 confirm_or_refuse("Apply these changes?", refusal="refusing to change Meta's settings without "
                                   "confirmation", hint="add --yes to apply the plan shown above")
-            outcome = plan.apply(session)
-            for line in outcome:
-                typer.echo(line, err=True)
-            repair_failures = plan.failures
+
+        def recheck() -> Report:
             with _spinner(interactive_text) as progress:
-                run = run_checks(session, groups, only=only_ids, ignore=ignore_ids, progress=progress)
+                return run_checks(session, groups, only=only_ids, ignore=ignore_ids, progress=progress)
+
+        repaired = repair(session, run, show=show, confirm=confirm, told=lambda line: typer.echo(line, err=True),
+                          recheck=recheck)
+        if not repaired.applied:
+            typer.echo("doctor --fix: nothing fbhub can repair.", err=True)
+        run, repair_failures = repaired.report, repaired.plan.failures
         _drop_self_hints(run.results, "fbhub doctor --fix")
     code = run.exit_code(strict)
     if fix and repair_failures and code == 0:
