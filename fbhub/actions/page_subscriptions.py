@@ -9,6 +9,7 @@ Pages are handled concurrently (bounded); one Page's failure never stops the oth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -96,6 +97,8 @@ class PageOutcome:
                              "status": self.status, "plan": self.plan.to_dict() if self.plan else None}
         if not self.ok:
             d.update(cause=self.cause, meaning=self.meaning, fix=self.fix, code=self.code)
+        elif self.cause:  # done, with a note (e.g. a webhook field Meta refused was left out)
+            d.update(note=self.cause, fix=self.fix)
         if self.other_apps:
             d["other_apps"] = [dict(a) for a in self.other_apps]
         return d
@@ -317,17 +320,44 @@ def apply_page_plan(client: Any, plan: PagePlan, target: PageTarget | str, *, dr
                            code=f"#{code}")
     if dry_run:
         return outcome(PLANNED)
+    dropped: list[str] = []
     try:
         if plan.action == "unsubscribe":
             answer = client.unsubscribe_page(plan.page_id, t.token)
         else:
-            answer = client.subscribe_page(plan.page_id, t.token, list(plan.final))
+            fields = list(plan.final)
+            try:
+                answer = client.subscribe_page(plan.page_id, t.token, fields)
+            except FbhubError as exc:
+                # Meta refuses one field (a permission or feature missing): drop it, retry once, say so.
+                refused = refused_fields(exc, fields)
+                if not refused or len(refused) == len(fields):
+                    raise
+                from fbhub.graph.errors import strip_code_prefix
+
+                why = strip_code_prefix(getattr(exc, "graph_message", None) or exc.message)
+                dropped = [f"{f} ({why})" for f in refused]
+                answer = client.subscribe_page(plan.page_id, t.token, [f for f in fields if f not in refused])
     except FbhubError as exc:
         return outcome_from_error(exc, page_id=plan.page_id, label=t.label, name=t.name, plan=plan)
     if not succeeded(answer):
         return outcome(FAILED, cause="Meta answered success: false",
                        fix="run it again; if it repeats, check the token's permissions with 'fbhub doctor'")
+    if dropped:
+        return outcome(CHANGED, cause="Meta refused, so left out: " + "; ".join(dropped),
+                       fix="grant the permission or feature the message names, then run subscribe-page again")
     return outcome(CHANGED)
+
+
+def refused_fields(exc: Exception, fields: Sequence[str]) -> list[str]:
+    """The webhook fields a permission error names ("(#200) To subscribe to the feed field, one of these
+    permissions is needed: …", jgorset/facebook-messenger#280)."""
+    from fbhub.graph.errors import GraphPermissionError
+
+    if not isinstance(exc, GraphPermissionError):
+        return []
+    text = exc.graph_message or ""
+    return [f for f in fields if re.search(rf"\b{re.escape(f)}\b field", text)]
 
 
 def apply_page_plans(client: Any, plans_with_tokens: Iterable[tuple[PagePlan, PageTarget | str]], *,

@@ -39,9 +39,14 @@ def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
                        f"{fix_cmd}; Callback URL {expected or 'https://DOMAIN/fb/webhook'}")] + \
             skip_all(ids[1:], "no Page webhook (FB401)")
     out = [result("FB401", Status.PASS, f"object page → {sub.get('callback_url')}")]
+    # Meta disables an app-level subscription after its callback failed for 7 days straight; a POST to
+    # /{app-id}/subscriptions re-enables it (Graph API upgrade guide, v2.5 notes; reference §0.7). Messenger's
+    # unsubscribing of the app from a Page after failed deliveries is a separate rule: FB601 sees that one.
     out.append(result("FB402", Status.PASS, "active") if is_active(sub) is not False else
-               result("FB402", Status.FAIL, "the webhook is inactive (Meta disables it after an hour of failures)",
-                      f"fix the endpoint ('fbhub probe-webhook'), then {fix_cmd} to reactivate it"))
+               result("FB402", Status.FAIL, "the app's webhook is inactive: Meta disables it after 7 days of failed "
+                      "deliveries to the callback URL",
+                      f"fix the endpoint ('fbhub probe-webhook'), then {fix_cmd}: posting the subscription again "
+                      "re-enables it"))
     cb = str(sub.get("callback_url") or "")
     if expected is None:
         out.append(result("FB403", Status.SKIP, "no domain is set (FB101)"))

@@ -156,6 +156,10 @@ def _render_pages(outcomes: list[Any], *, action: str, dry_run: bool, desired: l
                 _line(out, f"  meaning: {o.meaning}")
             if o.fix:
                 _line(out, f"  fix: {o.fix}")
+        elif o.cause:
+            _line(out, f"  note: {o.cause}")
+            if o.fix:
+                _line(out, f"  fix: {o.fix}")
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1

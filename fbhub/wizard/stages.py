@@ -595,7 +595,14 @@ def _discover(w: Wizard, token: str, d: dict[str, Any]) -> list[dict[str, str]]:
     rows = [r for r in client.me_accounts(token, ("id", "name", "access_token", "tasks"))
             if isinstance(r, dict) and r.get("id") and r.get("access_token")]
     if rows:
+        from fbhub.meta.scopes import page_task_problems
+        from fbhub.safetext import name as safe_name
+
         w.out.line(f"/me/accounts lists {len(rows)} Page(s).")
+        for r in rows:
+            for problem in page_task_problems(r.get("tasks")):
+                label = safe_name(str(r.get("name") or r["id"]))
+                w.out.warn(f"Page {label}: the person behind this token {problem}")
         return [{"id": str(r["id"]), "name": str(r.get("name") or ""), "token": r["access_token"]} for r in rows]
     ids: list[str] = []
     for g in d.get("granular_scopes") or []:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fbhub.redact import register_secret
 from fbhub.sandbox.graph.common import (
+    FIELD_PERMISSIONS,
     NON_MESSAGING_FIELDS,
     PAGE_TOKEN_REQUIRED,
     GraphError,
@@ -118,6 +119,13 @@ class PageNode(NodeBase):
             if any(f not in NON_MESSAGING_FIELDS for f in fields) and not tok.has_scope("pages_messaging",
                                                                                           page.id):
                 raise _perm_error(230, "(#230) Requires pages_messaging permission to manage the object")
+            # Fields needing a permission beyond pages_manage_metadata (UNSURE which; wording recorded in
+            # jgorset/facebook-messenger#280: "(#200) To subscribe to the feed field, one of these permissions is
+            # needed: …"), one sentence per refused field.
+            refused = [f"To subscribe to the {f} field, one of these permissions is needed: {FIELD_PERMISSIONS[f]}."
+                       for f in fields if f in FIELD_PERMISSIONS and not tok.has_scope(FIELD_PERMISSIONS[f], page.id)]
+            if refused:
+                raise _perm_error(200, "(#200) " + " ".join(refused))
             dedup = list(dict.fromkeys(fields))
             # Meta REPLACES the app's fields on this page; a client keeping fields must send the union.
             page.installed[c.app.id] = Installation(app_id=c.app.id, subscribed_fields=dedup)
