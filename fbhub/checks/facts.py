@@ -217,8 +217,7 @@ def gather(client: GraphClient, *, tokens: dict[str, str], pages: list[dict[str,
             fut_debug = pool.submit(_call, client.batch, items, token=APP, max_workers=BATCH_WORKERS)
             items = []
             for t in facts.tokens:  # "me" is the Page itself for a Page token
-                # fields=id only: a Page's name may need pages_read_engagement; the configured name labels it
-                items.append(BatchItem("GET", "me?fields=id", token=tokens[t.label]))
+                items.append(BatchItem("GET", "me?fields=id,name", token=tokens[t.label]))
                 items.append(BatchItem("GET", "me/subscribed_apps", token=tokens[t.label]))
             fut_pages = pool.submit(_call, client.batch, items, token=APP, max_workers=BATCH_WORKERS)
         facts.credentials = fut_cred.result()

@@ -22,15 +22,15 @@ def test_refused_webhook_field_is_dropped_and_said():
     subscribes the rest and says what it dropped and why."""
     sc = build_scenario("page-missing-fields")
     with run_sandbox(sc) as sb:
-        env = sandbox_env(sb, FBHUB_WEBHOOK_FIELDS="messages,messaging_postbacks,feed")
+        env = sandbox_env(sb, FBHUB_WEBHOOK_FIELDS="messages,messaging_postbacks,leadgen")
         run = run_cli("subscribe-page", "--json", env=env)
         installed = {p.id: (p.installed.get(sb.operator.app_id).subscribed_fields if p.installed.get(
             sb.operator.app_id) else None) for p in sb.world.pages.values()}
     assert run.exit_code == 0, run.stdout[-2000:] + run.stderr[-2000:]
     doc = json.loads(run.stdout)
     notes = [p.get("note", "") for p in doc["pages"] if p.get("note")]
-    assert notes and all("feed" in n and "pages_read_engagement" in n for n in notes)
-    assert all(f is None or "feed" not in f for f in installed.values())
+    assert notes and all("leadgen" in n and "leads_retrieval" in n for n in notes)
+    assert all(f is None or "leadgen" not in f for f in installed.values())
     assert any(f and "messaging_postbacks" in f for f in installed.values())
 
 

@@ -35,8 +35,7 @@ _VERSION_OK = re.compile(r"^v\d+\.\d+$")
 # Page fields that are not Messenger fields (everything else in KNOWN_FIELDS needs pages_messaging).
 NON_MESSAGING_FIELDS = frozenset({"feed", "mention", "leadgen", "name", "picture"})
 # Page webhook fields that need a permission of their own (UNSURE: modelled, not confirmed per field).
-FIELD_PERMISSIONS = {"feed": "pages_read_engagement", "mention": "pages_read_engagement",
-                     "leadgen": "leads_retrieval"}
+FIELD_PERMISSIONS = {"leadgen": "leads_retrieval"}
 # Scopes debug_token does not list under granular_scopes (the recorded samples never do).
 NON_GRANULAR_SCOPES = frozenset({"public_profile", "email", "user_friends"})
 USER_FIELDS = frozenset({"id", "name", "first_name", "last_name", "short_name"})
