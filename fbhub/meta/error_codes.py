@@ -110,9 +110,11 @@ ERROR_CATALOGUE: dict[tuple[int, int | None], ErrorInfo] = {
                     "add the URL from 'fbhub urls' to Facebook Login > Settings > Valid OAuth Redirect URIs"),
     (200, None): _e("200", "permissions", "Permission missing",
                     "The token lacks a permission for this object, e.g. pages_manage_metadata to manage the Page's "
-                    "subscriptions, or the app is in Development mode for people without a role.",
-                    "grant pages_manage_metadata / pages_messaging (re-run Facebook Login) and check App Review "
-                    "status"),
+                    "subscriptions; or, on /{page-id}/subscribed_apps, the person behind the Page token has none "
+                    "of the MANAGE, MODERATE or CREATE_CONTENT tasks on the Page; or the app is in Development "
+                    "mode for people without a role.",
+                    "grant pages_manage_metadata / pages_messaging (re-run Facebook Login), take the Page token "
+                    "from a person who can manage or moderate the Page, and check App Review status"),
     (200, 2018028): _e("200/2018028", "permissions", "App not live for pages_messaging",
                        "Messages can only go to people with a role on the app until pages_messaging is approved "
                        "and the app is Live.",
