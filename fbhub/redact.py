@@ -92,6 +92,7 @@ class Redactor:
         self._more: dict[str, list[str]] = {}
         self._alphabet: set[str] = set()
         self._runs: re.Pattern[str] | None = None
+        self._pieces_only: set[str] = set()
         self.add(*secrets)
 
     def add(self, *secrets: str | None) -> None:
@@ -109,6 +110,15 @@ class Redactor:
                 # the str.replace scan wants them longest first: sorted lazily (sorting on every add made
                 # registering thousands of tokens one by one quadratic)
                 self._version += 1
+
+    def add_pieces(self, *values: str | None) -> None:
+        """Register values hidden by the piece scan only (whole, or any 8 characters of them, shown as ``…``):
+        cheap one at a time while calls run, as for each ``appsecret_proof``, and no growth of the index."""
+        with self._lock:
+            for v in values:
+                if v and len(v) >= FRAGMENT and v not in self._pieces_only:
+                    self._pieces_only.add(v)
+                    self._index_fragments(v)
 
     def _index_fragments(self, form: str) -> None:
         # An app access token ``APPID|SECRET`` (or ``APPID%7CSECRET``): the App ID is not secret and is shown
@@ -367,6 +377,12 @@ GLOBAL = Redactor()
 def register_secret(*values: str | None) -> None:
     """Register secret values with the process-wide redactor."""
     GLOBAL.add(*values)
+
+
+def register_derived(*values: str | None) -> None:
+    """Register values derived from secrets (``appsecret_proof``) with the process-wide redactor: hidden
+    wherever 8 or more of their characters appear, without growing its index of whole values."""
+    GLOBAL.add_pieces(*values)
 
 
 def redact(text: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fbhub.meta.params import SECRET_PARAMS
-from fbhub.redact import register_secret
+from fbhub.redact import register_derived
 
 __all__ = ["SECRET_PARAMS", "Wire", "appsecret_proof", "encode_params", "encode_value"]
 
@@ -24,7 +24,7 @@ def appsecret_proof(token: str, app_secret: str, at: int | None = None) -> str:
     Registered as a secret: a server that echoes it back (in an error message) never gets it printed."""
     msg = token if at is None else f"{token}|{at}"
     proof = hmac.new(app_secret.encode("utf-8"), msg.encode("utf-8"), hashlib.sha256).hexdigest()
-    register_secret(proof)
+    register_derived(proof)
     return proof
 
 

@@ -56,3 +56,17 @@ def test_no_eight_characters_of_any_secret_survive(secret_list, parts):
     for s in secret_list:
         assert not any(p in out for p in pieces(s)), (s, text, out)
     assert MASK in out
+
+
+def test_derived_values_are_hidden_whole_and_in_pieces():
+    """``register_derived`` (every appsecret_proof) hides the value and any 8 characters of it."""
+    import hashlib
+    import hmac
+
+    proof = hmac.new(b"s" * 32, b"EAAGtoken", hashlib.sha256).hexdigest()
+    r = Redactor()
+    r.add_pieces(proof)
+    for text in (f"Invalid appsecret_proof provided in the API argument: {proof}", f"x{proof[5:40]}y",
+                 f'{{"message": "proof {proof[:20]}"}}'):
+        out = r(text)
+        assert not any(p in out for p in pieces(proof)), out
