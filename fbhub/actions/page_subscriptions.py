@@ -403,3 +403,24 @@ def exit_code_for_outcomes(outcomes: Iterable[PageOutcome | AppOutcome]) -> int:
 
     statuses = {o.status for o in outcomes}
     return exit_code(failed=FAILED in statuses, inconclusive=INCONCLUSIVE in statuses)
+
+
+def unsubscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, only: Sequence[str] | None = None,
+                      names: Mapping[str, str] | None = None, dry_run: bool = False, use_debug_token: bool = True,
+                      workers: int = DEFAULT_WORKERS,
+                      confirm: Callable[[list[tuple[PagePlan, PageTarget]]], None] | None = None
+                      ) -> list[PageOutcome]:
+    """Remove the app from every token's Page (or those in ``only``): find, read, plan, ``confirm(changes)``
+    (which raises or aborts to stop before anything is written), then write. Failed reads and tokens without a
+    Page come back as outcomes too."""
+    targets, problems = resolve_targets(client, tokens, app_id=app_id, names=names, use_debug_token=use_debug_token,
+                                        workers=workers)
+    targets, problems = select_targets(targets, problems, only)
+    states = read_page_states(client, targets, app_id=app_id, workers=workers)
+    failed = [outcome_from_error(s.error, page_id=s.target.page_id, label=s.target.label, name=s.target.name)
+              for s in states if s.error is not None]
+    todo = [(plan_unsubscribe(s.target.page_id, s.current), s.target) for s in states if s.error is None]
+    changing = [pt for pt in todo if pt[0].changed]
+    if changing and confirm is not None and not dry_run:
+        confirm(changing)
+    return apply_page_plans(client, todo, dry_run=dry_run, workers=workers) + failed + list(problems)

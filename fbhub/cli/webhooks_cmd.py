@@ -245,15 +245,7 @@ def unsubscribe_page(
 
     Asks for confirmation unless --yes. Exit codes as for subscribe-page.
     """
-    from fbhub.actions.page_subscriptions import (
-        apply_page_plans,
-        exit_code_for_outcomes,
-        outcome_from_error,
-        plan_unsubscribe,
-        read_page_states,
-        resolve_targets,
-        select_targets,
-    )
+    from fbhub.actions.page_subscriptions import PagePlan, PageTarget, exit_code_for_outcomes, unsubscribe_pages
     from fbhub.errors import UsageError
 
     refusal = ("refusing to unsubscribe Pages without confirmation (stdin is not a terminal)",
@@ -268,21 +260,18 @@ def unsubscribe_page(
     tokens = _page_tokens(session, page_token_stdin)
     has_secret = bool(session.secrets.get("app-secret"))
     client = session.graph_client()
+
+    def confirm(changing: list[tuple[PagePlan, PageTarget]]) -> None:
+        if yes:
+            return
+        _line(_out(), "About to remove the app from: " + ", ".join(
+            f"{t.page_id}" + (f" ({t.name})" if t.name else "") for _, t in changing))
+        confirm_or_refuse(f"Unsubscribe {len(changing)} Page(s)? They stop sending Messenger events",
+                          refusal=refusal[0], hint=refusal[1])
+
     try:
-        targets, problems = resolve_targets(client, tokens, app_id=app, names=_names(session),
-                                            use_debug_token=has_secret, workers=concurrency)
-        targets, problems = select_targets(targets, problems, page)
-        states = read_page_states(client, targets, app_id=app, workers=concurrency)
-        outcomes = [outcome_from_error(s.error, page_id=s.target.page_id, label=s.target.label, name=s.target.name)
-                    for s in states if s.error is not None]
-        todo = [(plan_unsubscribe(s.target.page_id, s.current), s.target) for s in states if s.error is None]
-        changing = [pt for pt in todo if pt[0].changed]
-        if changing and not yes and not dry_run:
-            _line(_out(), "About to remove the app from: " + ", ".join(
-                f"{t.page_id}" + (f" ({t.name})" if t.name else "") for _, t in changing))
-            confirm_or_refuse(f"Unsubscribe {len(changing)} Page(s)? They stop sending Messenger events",
-                              refusal=refusal[0], hint=refusal[1])
-        outcomes = apply_page_plans(client, todo, dry_run=dry_run, workers=concurrency) + outcomes + problems
+        outcomes = unsubscribe_pages(client, tokens, app_id=app, only=page, names=_names(session), dry_run=dry_run,
+                                     use_debug_token=has_secret, workers=concurrency, confirm=confirm)
     finally:
         _close(client)
     code = exit_code_for_outcomes(outcomes)
