@@ -80,7 +80,8 @@ def test_endpoint_that_accepts_only_a_page_token():
     with Endpoint(PAGE2) as ep:
         f = discover(ep.url, CANDS, timeout=10)
     assert f.checks_token is True and f.accepted is CANDS[2]
-    assert ep.asked[1:] == [GENERATED, PAGE1, PAGE2]
+    assert ep.asked[1] == GENERATED and sorted(ep.asked[2:]) == sorted([PAGE1, PAGE2])  # Page tokens: at once
+    assert [c for c, _ in f.tried] == CANDS
     text = "\n".join(f.lines())
     assert "the Page token of Sales (222) (" + mask(PAGE2) + "): accepted" in text
     assert "the configured verify token (" + mask(GENERATED) + "): refused (HTTP 403)" in text
@@ -104,6 +105,138 @@ def test_endpoint_that_accepts_nothing_fbhub_knows():
 def test_unreachable_endpoint_is_said():
     f = discover("http://127.0.0.1:9/fb/webhook", CANDS, timeout=5)
     assert not f.reachable and "could not ask" in f.lines()[0]
+
+
+# -- hundreds of Pages: a few at a time, the earliest accepted value, Ctrl-C -----------------------
+
+
+class SlowEndpoint:
+    """Accepts ``accepts`` (Page token values); each answer waits ``delay(token)`` seconds, or until
+    ``release`` is set. Counts the requests in flight at once."""
+
+    def __init__(self, accepts: set[str], delay=lambda token: 0.05):
+        self.accepts = accepts
+        self.delay = delay
+        self.asked: list[str] = []
+        self.in_flight = 0
+        self.most = 0
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        ep = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):  # noqa: N802
+                q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+                token = q.get("hub.verify_token", "")
+                with ep.lock:
+                    ep.asked.append(token)
+                    ep.in_flight += 1
+                    ep.most = max(ep.most, ep.in_flight)
+                try:
+                    ep.release.wait(ep.delay(token))
+                finally:
+                    with ep.lock:
+                        ep.in_flight -= 1
+                body = q.get("hub.challenge", "").encode() if token in ep.accepts else b""
+                self.send_response(200 if body else 403)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/fb/webhook"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _pages(n):
+    return [Candidate("page-token", f"Page token #{i + 1}", f"EAAGmany{i:04d}pagetoken0123456789abcdef")
+            for i in range(n)]
+
+
+def test_many_page_tokens_are_asked_a_few_at_a_time():
+    from fbhub.checks.verifytoken import DISCOVER_WORKERS
+
+    cands = _pages(60)
+    with SlowEndpoint({cands[41].value}) as ep:
+        f = discover(ep.url, cands, timeout=30)
+    assert f.accepted is cands[41]
+    assert [c for c, _ in f.tried] == cands[:42]  # in candidate order, ending at the accepted one
+    assert 1 < ep.most <= DISCOVER_WORKERS  # bounded concurrency (random token + Page tokens)
+    assert len(ep.asked) - 1 <= 42 + DISCOVER_WORKERS  # nothing much sent after the answer was known
+
+
+def test_the_earliest_accepted_value_wins_even_when_a_later_one_answers_first():
+    cands = _pages(12)
+    slow, fast = cands[2].value, cands[6].value
+    for _ in range(3):
+        with SlowEndpoint({slow, fast}, delay=lambda tok: 1.0 if tok == slow else 0.01) as ep:
+            f = discover(ep.url, cands, timeout=30, workers=8)
+        assert f.accepted is cands[2]
+        assert [c for c, _ in f.tried] == cands[:3]
+        assert "refused" not in dict((c.name, a) for c, a in f.tried)[cands[2].name]
+
+
+def test_a_connection_error_before_the_accepted_value_is_reported_in_order(monkeypatch):
+    from fbhub.checks import verifytoken
+
+    cands = _pages(6)
+    real = verifytoken._ask
+
+    def ask(t, token, **kw):
+        if token == cands[1].value:
+            return False, "connection reset", "connection reset"
+        return real(t, token, **kw)
+
+    monkeypatch.setattr(verifytoken, "_ask", ask)
+    with SlowEndpoint({cands[4].value}) as ep:
+        f = discover(ep.url, cands, timeout=30)
+    assert not f.reachable and f.error == "connection reset"
+    assert [c for c, _ in f.tried] == cands[:2] and f.accepted is None
+
+
+def test_ctrl_c_stops_the_workers():
+    """CANCEL is what fbhub's SIGINT handler sets: the requests in flight end and nothing more is sent."""
+    import time
+
+    from fbhub.graph import limits
+
+    cands = _pages(100)
+    errors: list[BaseException] = []
+    with SlowEndpoint(set(), delay=lambda tok: 0.0 if tok.startswith("fbhub-random") else 120) as ep:
+
+        def run():
+            try:
+                discover(ep.url, cands, timeout=120, workers=4)
+            except BaseException as exc:  # noqa: BLE001 - the Cancelled raised in this thread
+                errors.append(exc)
+
+        th = threading.Thread(target=run, daemon=True)
+        th.start()
+        try:
+            end = time.monotonic() + 30
+            while ep.in_flight < 4 and time.monotonic() < end:
+                time.sleep(0.02)
+            assert ep.in_flight == 4
+            limits.CANCEL.set()
+            th.join(30)
+            assert not th.is_alive()
+        finally:
+            limits.CANCEL.clear()
+    assert errors and isinstance(errors[0], limits.Cancelled)
+    assert len(ep.asked) == 1 + 4  # the random token and the four in flight; none after Ctrl-C
 
 
 # -- through the CLI -------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ field; fbhub used to generate a random one. Nobody outside the CX server knows w
 
 1. a random token: if the challenge comes back, the endpoint does not check the token at all;
 2. the configured verify token (if any);
-3. each Page access token, in order.
+3. each Page access token, in order (a few at a time: hundreds of Pages must not take minutes).
 
-It stops at the first value the endpoint accepts. Candidate values travel in the query string of a request to
+It reports the first value in that order the endpoint accepts, whichever answer came first, and sends no
+candidate after one already known to be accepted. Candidate values travel in the query string of a request to
 the operator's own server only — that is Meta's protocol — and are never shown unmasked.
 """
 
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import secrets
 import ssl
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from fbhub.checks.probe import _request, _Target, challenge
+from fbhub.graph import limits
 from fbhub.redact import mask, register_secret
 
 
@@ -91,9 +94,57 @@ def _ask(t: _Target, token: str, *, timeout: float, ctx: ssl.SSLContext | None) 
     return False, f"HTTP {a.status}", ""
 
 
+DISCOVER_WORKERS = 8  # Page tokens asked at once: hundreds of Pages in seconds, a handful of sockets at a time
+
+
+def _first_answer(t: _Target, cands: list[Candidate], *, timeout: float, ctx: ssl.SSLContext | None,
+                  workers: int) -> list[tuple[Candidate, bool, str, str]]:
+    """Ask for ``cands`` on a bounded pool; the answers in candidate order up to and including the earliest
+    one that was accepted or could not be asked (the same result as asking one by one, whatever finishes
+    first). A candidate after an already known stop is not sent. Each request keeps its own total deadline
+    (``timeout``); Ctrl-C (``limits.CANCEL``) ends the workers' requests and raises here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not cands:
+        return []
+    stop_at = len(cands)  # index of the earliest accepted/unreachable answer seen so far
+    lock = threading.Lock()
+
+    def ask(i: int) -> tuple[bool, str, str] | None:
+        nonlocal stop_at
+        with lock:
+            if i > stop_at:
+                return None  # an earlier candidate already settled it
+        limits.check_cancelled()
+        ok, answer, error = _ask(t, cands[i].value, timeout=timeout, ctx=ctx)
+        if ok or error:
+            with lock:
+                stop_at = min(stop_at, i)
+        return ok, answer, error
+
+    out: list[tuple[Candidate, bool, str, str]] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(cands))),
+                            thread_name_prefix="fbhub-verify-token") as pool:
+        futures = [pool.submit(ask, i) for i in range(len(cands))]
+        try:
+            for i, fut in enumerate(futures):
+                got = fut.result()
+                if got is None:  # skipped: only ever after the stop, which ended the loop before
+                    break
+                ok, answer, error = got
+                out.append((cands[i], ok, answer, error))
+                if ok or error:
+                    break
+        finally:
+            for fut in futures:
+                fut.cancel()
+    return out
+
+
 def discover(url: str, candidates: list[Candidate], *, timeout: float = 10.0,
-             ctx: ssl.SSLContext | None = None) -> Finding:
-    """Ask the endpoint with a random token, then each candidate in order; stop at the first accepted."""
+             ctx: ssl.SSLContext | None = None, workers: int = DISCOVER_WORKERS) -> Finding:
+    """Ask the endpoint with a random token, then the configured verify token, then the Page tokens
+    (``workers`` at a time); the first accepted value in candidate order wins."""
     register_secret(*(c.value for c in candidates))
     t = _Target(url)
     f = Finding(url=url)
@@ -110,18 +161,23 @@ def discover(url: str, candidates: list[Candidate], *, timeout: float = 10.0,
         return f
     f.checks_token = True
     seen: set[str] = set()
+    unique = []
     for cand in candidates:
-        if cand.value in seen:
-            continue
-        seen.add(cand.value)
-        ok, answer, error = _ask(t, cand.value, timeout=timeout, ctx=ctx)
-        f.tried.append((cand, answer))
-        if error:
-            f.reachable, f.error = False, error
-            return f
-        if ok:
-            f.accepted = cand
-            return f
+        if cand.value not in seen:
+            seen.add(cand.value)
+            unique.append(cand)
+    # The configured verify token is the likely one: asked alone first, so no Page token travels when it works.
+    first = [c for c in unique[:1] if c.kind == "verify-token"]
+    rest = unique[len(first):]
+    for group, n in ((first, 1), (rest, workers)):
+        for cand, ok, answer, error in _first_answer(t, group, timeout=timeout, ctx=ctx, workers=n):
+            f.tried.append((cand, answer))
+            if error:
+                f.reachable, f.error = False, error
+                return f
+            if ok:
+                f.accepted = cand
+                return f
     return f
 
 
