@@ -410,7 +410,7 @@ def _wants_plain(console: Any) -> bool:
 def render_terminal(results: Iterable[CheckResult], meta: ReportMeta, console: Any) -> None:
     """Print the report on a rich Console: coloured badges on a terminal, the plain text otherwise."""
     results = list(results)
-    from fbhub.wrap import wrap_rich, wrap_text
+    from fbhub.wrap import say, wrap_text
 
     if _wants_plain(console):
         text = to_plain(results, meta)
@@ -423,8 +423,7 @@ def render_terminal(results: Iterable[CheckResult], meta: ReportMeta, console: A
     id_w = max([len(r.id) for r in results] + [5])
 
     def out(text: Text) -> None:
-        for row in (wrap_rich(text, console.width) if console.is_terminal else [text]):
-            console.print(row, soft_wrap=True, highlight=False)
+        say(console, text)
 
     out(Text(_header(meta), style="bold"))
     out(Text(""))

@@ -12,6 +12,9 @@ app = typer.Typer(help="Show and change settings (profiles in a YAML file; secre
                   no_args_is_help=True)
 
 
+_VALUE_COLUMN = 40  # characters: the widest value the value column is made for
+
+
 @app.command("show")
 @handle_errors
 def show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
@@ -40,27 +43,37 @@ def show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         print_json({"profile": s.profile, "config_path": str(s.config_path), "settings": rows, "secrets": secrets,
                     "keyring_problem": session.secrets.keyring_problem})
         return
-    from rich.table import Table
+    from rich.text import Text
 
     from fbhub.cli.common import console
-    from fbhub.safetext import markup
+    from fbhub.wrap import say
 
-    out = console()
-    out.print(f"profile [bold]{markup(s.profile)}[/] · config file {markup(s.config_path)}")
-    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for col in ("setting", "value", "from", "env"):
-        t.add_column(col)
+    table: list[tuple[str, str, str, str]] = []
     for r in rows:
         v = r["value"]
         if isinstance(v, list):
             v = ", ".join(f"{p['id']}:{p['name']}" if isinstance(p, dict) else str(p) for p in v) or "(none)"
-        # values are data, never markup: a Page named "[link=…]" or "[/]" is shown as typed
-        t.add_row(r["name"], "(not set)" if v is None else markup(v), markup(r["source"]), r["env"])
+        table.append((str(r["name"]), "(not set)" if v is None else str(v), str(r["source"]), str(r["env"])))
     for r in secrets:
-        t.add_row(r["name"], markup(r["value"] or "(not set)"), markup(r["source"]), r["env"])
-    out.print(t)
+        table.append((str(r["name"]), str(r["value"] or "(not set)"), str(r["source"]), str(r["env"])))
+    out = console()
+    say(out, Text.assemble("profile ", (s.profile, "bold"), f" · config file {s.config_path}"))
+    # Columns as a table, each row one line: on a terminal a long row wraps under the value column.
+    head = ("setting", "value", "from", "env")
+    widths = [max(len(row[i]) for row in [head, *table] if i != 1 or len(row[i]) <= _VALUE_COLUMN)
+              for i in range(3)]  # a longer value pushes its row's last columns along instead of all rows'
+    indent = widths[0] + 2
+
+    def row_text(cells: tuple[str, str, str, str], style: str = "") -> Text:
+        # values are data, never markup: a Page named "[link=…]" or "[/]" is shown as typed
+        return Text("  ".join([*(c.ljust(w) for c, w in zip(cells[:3], widths, strict=True)), cells[3]]).rstrip(),
+                    style=style)
+
+    say(out, row_text(head, "bold"), indent=indent)
+    for cells in table:
+        say(out, row_text(cells), indent=indent)
     if session.secrets.keyring_problem:
-        out.print(f"note: no usable OS keyring ({markup(session.secrets.keyring_problem)}); use the FBHUB_* variables")
+        say(out, f"note: no usable OS keyring ({session.secrets.keyring_problem}); use the FBHUB_* variables")
 
 
 @app.command("set")

@@ -300,8 +300,11 @@ def review_kit(
                             rows=rows, pages=list(s.get("pages") or []))
     reviewkit.write(path, text, force=force)
     missing = [r.label for r in rows if r.state == "missing"]
-    typer.echo(f"wrote {path}" + (f" ({len(missing)} app setting(s) missing: {', '.join(missing)})"
-                                  if missing else ""))
+    from fbhub.cli.common import console
+    from fbhub.wrap import say
+
+    say(console(), f"wrote {path}" + (f" ({len(missing)} app setting(s) missing: {', '.join(missing)})"
+                                      if missing else ""))
     if inconclusive:
         from fbhub.errors import EXIT_INCONCLUSIVE
 

@@ -47,23 +47,49 @@ def explain(
     _print_markdown(found.markdown)
 
 
+_UNWRAPPED = 4000  # columns: wider than any line of a topic
+
+
 def _rich_ok(out) -> bool:
     """Render with rich only on a real terminal that accepts styling; piped output stays plain Markdown."""
     return bool(out.is_terminal and not out.no_color and not out.is_dumb_terminal)
 
 
 def _print_markdown(text: str) -> None:
+    """Piped: the Markdown itself. On a terminal: rendered (styled when colour is allowed), then wrapped to its
+    width with a hanging indent by ``fbhub.wrap`` like all terminal text, so no word or URL is cut."""
     import sys
 
     from fbhub.cli.common import console
+    from fbhub.wrap import say
 
     out = console()
-    if not _rich_ok(out):
+    if not out.is_terminal:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    from rich.markdown import Markdown
+    if not _rich_ok(out):
+        say(out, text.rstrip("\n"))
+        return
+    from typing import ClassVar
 
-    out.print(Markdown(text))
+    from rich.console import JustifyMethod
+    from rich.markdown import Heading, Markdown
+    from rich.text import Text
+
+    class _LeftHeading(Heading):  # rendered unwrapped below: a centred title would be centred in that width
+        LEVEL_ALIGN: ClassVar[dict[str, JustifyMethod]] = {}
+
+    class _Markdown(Markdown):
+        elements: ClassVar = {**Markdown.elements, "heading_open": _LeftHeading}
+
+    # Rendered as long lines first (rich would cut a URL wider than the terminal), then wrapped as all text is.
+    for segments in out.render_lines(_Markdown(text), out.options.update(width=_UNWRAPPED), pad=False):
+        line = Text()
+        for seg in segments:
+            if not seg.control:
+                line.append(seg.text, seg.style)
+        line.rstrip()
+        say(out, line)
 
 
 def _print_list(topics) -> None:

@@ -119,12 +119,16 @@ def set_(
         raise UsageError(f"no {KINDS[kind].label} was given", hint="type or pipe the value on standard input")
     # every value is validated before any is stored (one bad token of three stores nothing)
     labels = store.set_many(kind, [(tok, page) for tok in tokens])
+    from fbhub.cli.common import console
+    from fbhub.wrap import say
+
+    out = console()
     for tok, label in zip(tokens, labels, strict=True):
         where = f" as {label}" if kind == "page-token" else ""
-        typer.echo(f"stored {KINDS[kind].label} {mask(tok.strip())}{where} in {store.backend_where()} "
-                   f"(profile {store.profile})")
+        say(out, f"stored {KINDS[kind].label} {mask(tok.strip())}{where} in {store.backend_where()} "
+                 f"(profile {store.profile})")
     if generate:
-        typer.echo("to paste it into Meta's dashboard and the CX server: fbhub secrets show verify-token --reveal")
+        say(out, "to paste it into Meta's dashboard and the CX server: fbhub secrets show verify-token --reveal")
 
 
 @app.command("show")
@@ -182,16 +186,20 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         print_json({"profile": store.profile, "store": in_use, "secrets": rows,
                     "keyring_problem": store.keyring_problem})
         return
-    typer.echo(f"store: {store.describe()}")
+    from fbhub.cli.common import console
+    from fbhub.wrap import say
+
+    out = console()
+    say(out, f"store: {store.describe()}")
     for r in rows:
         if r.get("name"):  # a Page token: its one name (Page, or position) with the mask
-            typer.echo(f"{r['secret']}: {r['name']}  ({r['source']})")
+            say(out, f"{r['secret']}: {r['name']}  ({r['source']})")
             continue
         label = f" [{r['label']}]" if r["label"] else ""
-        typer.echo(f"{r['secret']}{label}: {r['value'] or '(not set)'}  ({r['source']})")
+        say(out, f"{r['secret']}{label}: {r['value'] or '(not set)'}  ({r['source']})")
     if store.keyring_problem:
-        typer.echo(f"note: the secret store cannot be used ({store.keyring_problem}); "
-                   "set FBHUB_APP_SECRET, FBHUB_PAGE_TOKENS and FBHUB_VERIFY_TOKEN (or their _FILE) instead")
+        say(out, f"note: the secret store cannot be used ({store.keyring_problem}); "
+                 "set FBHUB_APP_SECRET, FBHUB_PAGE_TOKENS and FBHUB_VERIFY_TOKEN (or their _FILE) instead")
 
 
 @app.command("delete")

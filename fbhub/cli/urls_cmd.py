@@ -50,16 +50,13 @@ def urls(
     from fbhub.safetext import markup
 
     out = console()
-    width = out.width if out.is_terminal else 0  # wrapped with a hanging indent on a terminal, not in a pipe
 
     def say(text: str) -> None:
         from rich.text import Text
 
-        from fbhub.wrap import wrap_rich
+        from fbhub.wrap import say as wrapped  # with a hanging indent on a terminal, not in a pipe
 
-        line = Text.from_markup(text)
-        for row in (wrap_rich(line, width) if width else [line]):
-            out.print(row, soft_wrap=True)
+        wrapped(out, Text.from_markup(text))
 
     say(f"Values for [bold]{markup(d.host)}[/]\n")
     for v in values:

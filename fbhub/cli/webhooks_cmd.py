@@ -25,6 +25,8 @@ from fbhub.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from fbhub.session import Session
 
 # -- shared options --------------------------------------------------------------------------------
@@ -88,16 +90,18 @@ def _close(client: Any) -> None:
         close()
 
 
-def _out():
+def _out() -> Console:
     from fbhub.cli.common import console
 
     return console()
 
 
 def _line(out: Any, text: str, style: str | None = None) -> None:
+    """One line (redacted), wrapped with a hanging indent on a terminal, as is in a pipe."""
     from fbhub.redact import redact
+    from fbhub.wrap import say
 
-    out.print(redact(text), markup=False, highlight=False, soft_wrap=True, style=style)
+    say(out, redact(text), style)
 
 
 def _list(items: list[str]) -> str:
@@ -405,7 +409,14 @@ def _find_verify_token(session: Session, target: str, configured: str | None, pa
         ctx = tls_context(verify=not insecure, ca_file=None if insecure else ca_file)
     cands = candidates_for(configured, page_tokens, list(session.settings.get("pages") or []))
     finding = discover(target, cands, timeout=session.settings["timeout"], ctx=ctx)
-    say = err_line if quiet else typer.echo
+    out = _out()
+
+    def say(text: str) -> None:
+        if quiet:
+            err_line(text)
+        else:
+            _line(out, text)
+
     if not finding.reachable:
         say(f"verify token: {finding.lines()[0]}")
         return finding

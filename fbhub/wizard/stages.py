@@ -119,11 +119,9 @@ class Out:
 
         from fbhub.redact import redact
         from fbhub.safetext import clean
-        from fbhub.wrap import wrap_rich
+        from fbhub.wrap import say
 
-        line = Text(clean(text if raw else redact(text), lines=True), style=style or "")
-        for row in (wrap_rich(line, self.console.width) if self.console.is_terminal else [line]):
-            self.console.print(row, soft_wrap=True)
+        say(self.console, Text(clean(text if raw else redact(text), lines=True), style=style or ""))
 
     def heading(self, text: str) -> None:
         self._p("")
