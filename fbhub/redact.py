@@ -68,24 +68,21 @@ def mask(value: str | None, *, keep: int = 4) -> str:
 class Redactor:
     """Scrubs registered secrets (and secret-looking parameters) from text. Thread-safe.
 
-    Registered values (and their URL-encoded forms) are found through one compiled pattern of their first
-    few characters; each hit is then confirmed against the full values starting there. The pattern stays
-    small however many page tokens there are, so it compiles quickly. Values added since the last compile
-    wait in a short list scanned with ``str.replace`` until there are enough of them to recompile.
+    Every registered value (and its URL-encoded form) is made only of the characters registered values are
+    made of, so it always sits inside a run of such characters. A large report repeats the same runs thousands
+    of times: each distinct run is looked at once (registered values are found by their first characters in a
+    dict) and the text is rewritten only where a run held one. Registering a value is a few dict inserts, so
+    thousands of Page tokens (and their appsecret_proofs) registered from worker threads cost next to nothing.
     """
 
-    _MERGE_AT = 64
-    _PREFIX = 10
+    _HEAD = 6  # values shorter than this are not registered; values are looked up by their first _HEAD chars
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
         self._secrets: dict[str, str] = {}  # form seen in text -> the secret it belongs to
-        self._index: tuple[re.Pattern[str], dict[str, list[str]]] | None = None
-        self._pending: list[str] = []  # forms not in the index yet
-        self._pending_sorted: tuple[int, tuple[str, ...]] = (0, ())  # (version, pending longest first)
-        self._version = 0  # bumped whenever the pending forms change
-        self._scan_work = 0  # pending forms × characters scanned since the last compile
-        self._indexed = 0  # forms in the index
+        self._by_head: dict[str, tuple[str, ...]] = {}  # first _HEAD characters -> forms, longest first
+        self._chars: set[str] = set()  # every character of every form
+        self._value_runs: re.Pattern[str] | None = None  # runs of those characters, _HEAD or more long
         # gram -> the form it was taken from (_more: every form, when several share a gram), and a pattern
         # of runs of the forms' characters
         self._grams: dict[str, str] = {}
@@ -98,18 +95,18 @@ class Redactor:
     def add(self, *secrets: str | None) -> None:
         """Register values to scrub; empty and very short values are ignored (they would match noise)."""
         with self._lock:
-            added = False
             for s in secrets:
-                if s and len(s) >= 6 and s not in self._secrets:
+                if s and len(s) >= self._HEAD and s not in self._secrets:
                     for form in {s, _url_quote(s)}:
                         self._secrets[form] = s
-                        self._pending.append(form)
+                        head = form[: self._HEAD]
+                        self._by_head[head] = tuple(sorted((*self._by_head.get(head, ()), form),
+                                                           key=len, reverse=True))
+                        new = set(form) - self._chars
+                        if new:
+                            self._chars |= new
+                            self._value_runs = re.compile(_char_class(self._chars) + "{" + str(self._HEAD) + ",}")
                         self._index_fragments(form)
-                        added = True
-            if added:
-                # the str.replace scan wants them longest first: sorted lazily (sorting on every add made
-                # registering thousands of tokens one by one quadratic)
-                self._version += 1
 
     def add_pieces(self, *values: str | None) -> None:
         """Register values hidden by the piece scan only (whole, or any 8 characters of them, shown as ``…``):
@@ -137,38 +134,19 @@ class Redactor:
         new = set(form) - self._alphabet
         if new:
             self._alphabet |= new
-            chars = "".join(sorted(self._alphabet))
-            self._runs = re.compile("[" + re.escape(chars) + "]{" + str(FRAGMENT) + ",}")
+            self._runs = re.compile(_char_class(self._alphabet) + "{" + str(FRAGMENT) + ",}")
 
-    def _wants_merge(self, text_len: int) -> bool:
-        """Recompile the index when the pending forms are as many as the indexed ones (so the compile work stays
-        proportional to the number of secrets, however they trickle in: a run registers an appsecret_proof per
-        Page token from worker threads), or when scanning them one by one has cost about what a compile costs
-        (counted in characters compared; about 50 ns a form a call, 50 µs a form to compile)."""
-        n = len(self._pending)
-        if n >= max(self._MERGE_AT, self._indexed):
-            return True
-        self._scan_work += n * (50 + text_len)
-        return n > 8 and self._scan_work > (self._indexed + n) * 50_000
-
-    def _merge(self) -> None:
-        with self._lock:
-            if not self._pending:  # another thread merged them meanwhile
-                return
-            by_prefix: dict[str, list[str]] = {}
-            for form in sorted(self._secrets, key=len, reverse=True):
-                by_prefix.setdefault(form[: self._PREFIX], []).append(form)
-            self._index = (re.compile(_trie_pattern(by_prefix)), by_prefix)
-            self._indexed = len(self._secrets)
-            self._pending = []
-            self._scan_work = 0
-            self._version += 1
-
-    def _pending_longest_first(self) -> tuple[str, ...]:
-        with self._lock:
-            if self._pending_sorted[0] != self._version:
-                self._pending_sorted = (self._version, tuple(sorted(self._pending, key=len, reverse=True)))
-            return self._pending_sorted[1]
+    def _mask_values(self, text: str) -> str:
+        """Mask every whole registered value (the longest one starting at the leftmost place first)."""
+        runs = self._value_runs
+        if runs is None:
+            return text
+        by_head, secrets = self._by_head, self._secrets
+        found = {run: new for run in set(runs.findall(text))
+                 if (new := _mask_in_run(run, by_head, secrets, self._HEAD)) is not run}
+        if not found:
+            return text
+        return runs.sub(lambda m: found.get(m.group(), m.group()), text)
 
     def __call__(self, text: str) -> str:
         return self.redact(text)
@@ -176,15 +154,7 @@ class Redactor:
     def redact(self, text: str) -> str:
         if not text or len(text) < 6:
             return text
-        if self._pending and self._wants_merge(len(text)):
-            self._merge()
-        index, pending, secrets = self._index, self._pending_longest_first(), self._secrets
-        if index is not None:
-            text = _replace_indexed(text, index[0], index[1], secrets)
-        for form in pending:
-            if form in text:
-                text = text.replace(form, mask(secrets[form]))
-        return self._hide_fragments(redact_text(text))
+        return self._hide_fragments(redact_text(self._mask_values(text)))
 
     def _hide_fragments(self, text: str) -> str:
         """Hide every run of FRAGMENT or more characters of a registered value (after whole values were
@@ -221,28 +191,27 @@ class Redactor:
         return "".join(out)
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex matching any of ``words`` (longest first), shaped as a trie: ``EAAG(?:ab|cd)``. With thousands
-    of tokens sharing their first characters, the engine follows one branch per character instead of trying
-    every alternative at each place where a masked token (``EAAG…``) appears."""
-    trie: dict[str, dict] = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
-    def emit(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        ends = "" in node
-        if len(branches) == 1 and not ends:
-            return branches[0]
-        # longer matches first: the end of a word (the empty branch) is tried last
-        return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
 
-    return emit(trie)
+def _mask_in_run(run: str, by_head: dict[str, tuple[str, ...]], secrets: dict[str, str], head: int) -> str:
+    """``run`` with every registered value in it masked (``run`` itself, the same object, when none is)."""
+    out: list[str] = []
+    pos = i = 0
+    last = len(run) - head
+    while i <= last:
+        forms = by_head.get(run[i:i + head])
+        hit = next((f for f in forms if run.startswith(f, i)), None) if forms else None
+        if hit is None:
+            i += 1
+            continue
+        out += [run[pos:i], mask(secrets[hit])]
+        pos = i = i + len(hit)
+    if not out:
+        return run
+    out.append(run[pos:])
+    return "".join(out)
 
 
 def _fragments_in(run: str, grams: dict[str, str], more: dict[str, list[str]]) -> list[tuple[int, int]]:
@@ -280,31 +249,6 @@ def _grow(text: str, lo: int, hi: int, i: int, form: str, gram: str) -> tuple[in
             best = (a, b)
         off = form.find(gram, off + 1)
     return best
-
-
-def _replace_indexed(text: str, pattern: re.Pattern[str], by_prefix: dict[str, list[str]],
-                     secrets: dict[str, str]) -> str:
-    out: list[str] = []
-    pos = i = 0
-    while True:
-        m = pattern.search(text, i)
-        if m is None:
-            break
-        start = m.start()
-        hit = next((f for f in by_prefix[m.group(0)] if text.startswith(f, start)), None)
-        if hit is None:  # a shorter secret may start here: one whose whole value begins the matched prefix
-            g = m.group(0)
-            hit = next((g[:k] for k in range(len(g) - 1, 5, -1) if g[:k] in by_prefix), None)
-        if hit is None:
-            i = start + 1
-            continue
-        out.append(text[pos:start])
-        out.append(mask(secrets[hit]))
-        pos = i = start + len(hit)
-    if not out:
-        return text
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def _url_quote(s: str) -> str:

@@ -25,6 +25,13 @@ result, skip_all = GROUP.result, GROUP.skip
 def page_subscriptions(inp: Inputs, facts: Facts) -> list[CheckResult]:
     ids = ("FB601", "FB602", "FB603", "FB604")
     out: list[CheckResult] = []
+    # the first token (in list order) whose label or Page is this Page's: looked up, not searched per Page
+    by_label: dict[str, int] = {}
+    by_page: dict[str, int] = {}
+    for i, t in enumerate(facts.tokens):
+        by_label.setdefault(t.label, i)
+        if t.page_id is not None:
+            by_page.setdefault(t.page_id, i)
     for pf in facts.pages.values():
         tgt = page_target(pf.page_id, pf.name)
         if not facts.credentials_ok:
@@ -33,7 +40,9 @@ def page_subscriptions(inp: Inputs, facts: Facts) -> list[CheckResult]:
         if pf.subscribed_apps is None:
             out += skip_all(ids, "no valid Page token of this app for this Page (FB106/FB5xx)", target=tgt)
             continue
-        tok = next((t for t in facts.tokens if t.label == pf.token_label or t.page_id == pf.page_id), None)
+        hits = [i for i in (by_label.get(pf.token_label) if pf.token_label is not None else None,
+                            by_page.get(pf.page_id)) if i is not None]
+        tok = facts.tokens[min(hits)] if hits else None
         rows = _one_page(inp, pf, tgt, blocked=tok.blocking_scopes() if tok is not None else [])
         for r in rows:
             r.details.setdefault("page_id", pf.page_id)
