@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from fbhub.graph.wire import SECRET_PARAMS, Wire
@@ -30,6 +30,21 @@ _KIND = {"client_secret": "app-secret", "app_secret": "app-secret", "appsecret_p
          "verify_token": "verify-token", "hub.verify_token": "verify-token"}
 
 
+class _Raw(NamedTuple):
+    """One exchange as recorded: copies of what the request and the answer held."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str] | None
+    auth: str
+    status: int | None
+    headers: dict[str, str]
+    text: str | None
+    error: str | None
+    ms: float
+
+
 class ExchangeLog:
     """Thread-safe list of scrubbed exchanges (``as_list()`` gives JSON-ready dicts)."""
 
@@ -38,6 +53,8 @@ class ExchangeLog:
         self._items: list[str] = []  # JSON text of each exchange, not scrubbed yet (see as_list)
         self._placeholders: dict[str, str] = {}
         self._counts: dict[str, int] = {}
+        self._raw: list[_Raw] = []  # exchanges recorded but not looked into yet (see _drain)
+        self._drain_lock = threading.Lock()
         self.limit = limit
         self.dropped = 0
 
@@ -57,6 +74,7 @@ class ExchangeLog:
                     self._placeholders[value] = f"<…{kind}-{n}>"
 
     def scrub(self, text: str) -> str:
+        self._drain()  # every secret the exchanges so far hold is known
         with self._lock:
             known = sorted(self._placeholders.items(), key=lambda kv: -len(kv[0]))
         for secret, ph in known:
@@ -76,15 +94,43 @@ class ExchangeLog:
 
     def record(self, wire: Wire, *, status: int | None, headers: Mapping[str, str] | None, text: str | None,
                error: str | None = None, ms: float = 0.0) -> None:
-        self._learn(wire.query)
-        self._learn(wire.form or {})
-        auth = wire.headers.get("Authorization", "")
-        if auth.lower().startswith("bearer "):
-            self.know(auth[7:])
+        """Keep one exchange. Only a copy is taken here (a run that writes no bundle pays next to nothing: a
+        doctor over 1,500 Pages records thousands of batch answers); reading secrets out of it and building its
+        entry wait for ``as_list``, in the order the exchanges came, so placeholders are numbered as they were
+        met."""
+        raw = _Raw(wire.method, wire.path, dict(wire.query), dict(wire.form) if wire.form is not None else None,
+                   wire.headers.get("Authorization", ""), status,
+                   {k: v for k, v in (headers or {}).items() if k.lower() in KEPT_HEADERS}, text, error, ms)
+        with self._lock:
+            over = len(self._raw) + len(self._items) >= self.limit
+            if not over:
+                self._raw.append(raw)
+                return
+            self.dropped += 1
+        # not kept, but its secrets are still learned (they are replaced in the kept exchanges too)
+        self._drain()
+        with self._drain_lock:
+            self._entry(raw)
+
+    def _drain(self) -> None:
+        """Learn from and build the entries of the exchanges recorded since the last call, in their order."""
+        with self._drain_lock:
+            with self._lock:
+                pending, self._raw = self._raw, []
+            built = [self._entry(r) for r in pending]
+            with self._lock:
+                self._items += built
+
+    def _entry(self, r: _Raw) -> str:
+        """The JSON text of one exchange (secrets not replaced yet), learning the secrets it holds."""
+        self._learn(r.query)
+        self._learn(r.form or {})
+        if r.auth.lower().startswith("bearer "):
+            self.know(r.auth[7:])
         ops: list[dict[str, Any]] | None = None
-        if wire.form and "batch" in wire.form:
+        if r.form and "batch" in r.form:
             try:
-                raw_ops = json.loads(wire.form["batch"])
+                raw_ops = json.loads(r.form["batch"])
             except ValueError:
                 raw_ops = []
             ops = []
@@ -97,37 +143,30 @@ class ExchangeLog:
                     self._learn(dict(parse_qsl(str(op["body"]))))
                 ops.append({k: op[k] for k in ("method", "relative_url", "body", "name") if k in op})
         body: Any = None
-        if text is not None:
+        if r.text is not None:
             try:
-                body = json.loads(text) if text.strip() else None
+                body = json.loads(r.text) if r.text.strip() else None
                 self._learn_body(body)
             except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
-                body = text[:MAX_BODY]
+                body = r.text[:MAX_BODY]
         entry: dict[str, Any] = {
             "request": {
-                "method": wire.method,
-                "path": "/" + wire.path.lstrip("/"),
-                "query": dict(wire.query),
-                "form": {k: v for k, v in (wire.form or {}).items() if k != "batch"},
-                "authorization_header": bool(auth),
+                "method": r.method,
+                "path": "/" + r.path.lstrip("/"),
+                "query": r.query,
+                "form": {k: v for k, v in (r.form or {}).items() if k != "batch"},
+                "authorization_header": bool(r.auth),
             },
-            "response": {"status": status, "headers": {k: v for k, v in (headers or {}).items()
-                                                       if k.lower() in KEPT_HEADERS},
-                         "body": body},
-            "ms": round(ms, 1),
+            "response": {"status": r.status, "headers": r.headers, "body": body},
+            "ms": round(r.ms, 1),
         }
         if ops is not None:
             entry["request"]["batch"] = ops
-        if error:
-            entry["response"]["error"] = error
-        # Kept as text and scrubbed when asked for (as_list): a run that writes no bundle pays nothing, and a
-        # secret learned later (a token in a later answer) is replaced in the earlier exchanges too.
-        raw = json.dumps(entry, ensure_ascii=False)
-        with self._lock:
-            if len(self._items) >= self.limit:
-                self.dropped += 1
-                return
-            self._items.append(raw)
+        if r.error:
+            entry["response"]["error"] = r.error
+        # Kept as text and scrubbed when asked for (as_list): a secret learned later (a token in a later
+        # answer) is replaced in the earlier exchanges too.
+        return json.dumps(entry, ensure_ascii=False)
 
     def _learn_body(self, body: Any) -> None:
         """Tokens Meta hands out (``access_token`` of /oauth and /me/accounts rows), also inside batch answers."""
@@ -148,6 +187,7 @@ class ExchangeLog:
 
     def as_list(self) -> list[dict[str, Any]]:
         """The exchanges so far, every secret known to this log replaced by its placeholder."""
+        self._drain()
         with self._lock:
             raw = list(self._items)
         return [json.loads(self.scrub(e)) for e in raw]
