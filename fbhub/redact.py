@@ -136,25 +136,28 @@ class Redactor:
             self._alphabet |= new
             self._runs = re.compile(_char_class(self._alphabet) + "{" + str(FRAGMENT) + ",}")
 
-    def _mask_values(self, text: str) -> str:
-        """Mask every whole registered value (the longest one starting at the leftmost place first)."""
-        runs = self._value_runs
-        if runs is None:
-            return text
-        by_head, secrets = self._by_head, self._secrets
-        found = {run: new for run in set(runs.findall(text))
-                 if (new := _mask_in_run(run, by_head, secrets, self._HEAD)) is not run}
-        if not found:
-            return text
-        return runs.sub(lambda m: found.get(m.group(), m.group()), text)
-
     def __call__(self, text: str) -> str:
         return self.redact(text)
 
     def redact(self, text: str) -> str:
         if not text or len(text) < 6:
             return text
-        return self._hide_fragments(redact_text(self._mask_values(text)))
+        runs = self._value_runs
+        if runs is None:  # nothing registered
+            return redact_text(text)
+        # Every registered value, and every fragment of one, lies inside a run of registered characters: the
+        # distinct runs of a text are found once and looked at one by one (a large report repeats the same
+        # runs thousands of times), and the text is rewritten only where a run changed.
+        distinct = set(runs.findall(text))
+        by_head, secrets = self._by_head, self._secrets
+        masked = {run: new for run in distinct
+                  if (new := _mask_in_run(run, by_head, secrets, self._HEAD)) is not run}
+        named = redact_text(runs.sub(lambda m: masked.get(m.group(), m.group()), text) if masked else text)
+        if masked or (named is not text and named != text):
+            # text changed: hide fragments in the new text (a mask may have joined other characters)
+            return self._hide_fragments(named)
+        hidden = {run: new for run in distinct if (new := self._hide_fragments(run)) is not run}
+        return runs.sub(lambda m: hidden.get(m.group(), m.group()), text) if hidden else text
 
     def _hide_fragments(self, text: str) -> str:
         """Hide every run of FRAGMENT or more characters of a registered value (after whole values were
