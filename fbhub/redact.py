@@ -214,7 +214,9 @@ def _mask_in_run(run: str, by_head: dict[str, tuple[str, ...]], secrets: dict[st
     if not out:
         return run
     out.append(run[pos:])
-    return "".join(out)
+    # A mask keeps a value's last characters, which may begin another value with what follows: look again
+    # (each pass shortens the text, so this ends).
+    return _mask_in_run("".join(out), by_head, secrets, head)
 
 
 def _fragments_in(run: str, grams: dict[str, str], more: dict[str, list[str]]) -> list[tuple[int, int]]:
