@@ -102,10 +102,7 @@ class Redactor:
                         head = form[: self._HEAD]
                         self._by_head[head] = tuple(sorted((*self._by_head.get(head, ()), form),
                                                            key=len, reverse=True))
-                        new = set(form) - self._chars
-                        if new:
-                            self._chars |= new
-                            self._value_runs = re.compile(_char_class(self._chars) + "{" + str(self._HEAD) + ",}")
+                        self._add_chars(form)
                         self._index_fragments(form)
 
     def add_pieces(self, *values: str | None) -> None:
@@ -116,6 +113,12 @@ class Redactor:
                 if v and len(v) >= FRAGMENT and v not in self._pieces_only:
                     self._pieces_only.add(v)
                     self._index_fragments(v)
+
+    def _add_chars(self, form: str) -> None:
+        new = set(form) - self._chars
+        if new:
+            self._chars |= new
+            self._value_runs = re.compile(_char_class(self._chars) + "{" + str(self._HEAD) + ",}")
 
     def _index_fragments(self, form: str) -> None:
         # An app access token ``APPID|SECRET`` (or ``APPID%7CSECRET``): the App ID is not secret and is shown
@@ -131,6 +134,7 @@ class Redactor:
             first = grams.setdefault(g, form)
             if first is not form:
                 more.setdefault(g, [first]).append(form)
+        self._add_chars(form)  # the runs redact() looks at hold every piece, of a value or of a derived one
         new = set(form) - self._alphabet
         if new:
             self._alphabet |= new
