@@ -7,16 +7,8 @@ import json
 import pytest
 
 from fbhub.actions.app_webhook import plan_app
-from fbhub.actions.page_subscriptions import (
-    CHANGED,
-    FAILED,
-    INCONCLUSIVE,
-    UNCHANGED,
-    PageOutcome,
-    exit_code_for_outcomes,
-    plan_page,
-    plan_unsubscribe,
-)
+from fbhub.actions.outcome import CHANGED, FAILED, INCONCLUSIVE, UNCHANGED, exit_code_for_outcomes
+from fbhub.actions.page_subscriptions import PageOutcome, plan_page, plan_unsubscribe
 from fbhub.meta.fields import ALL_FIELDS, PLATFORM_FIELDS
 from fbhub.sandbox import run_sandbox
 

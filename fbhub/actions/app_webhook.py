@@ -13,14 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fbhub.actions.page_subscriptions import (
-    CHANGED,
-    FAILED,
-    INCONCLUSIVE,
-    PLANNED,
-    UNCHANGED,
-    is_inconclusive,
-)
+from fbhub.actions.outcome import CHANGED, FAILED, INCONCLUSIVE, PLANNED, UNCHANGED, is_inconclusive
 from fbhub.errors import FbhubError
 from fbhub.meta.subscriptions import (
     PAGE_OBJECT,

@@ -13,23 +13,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fbhub.errors import FbhubError, InconclusiveError
+from fbhub.actions.outcome import CHANGED, FAILED, INCONCLUSIVE, PLANNED, UNCHANGED, is_inconclusive
+from fbhub.errors import FbhubError
 from fbhub.meta.subscriptions import get, split_subscribed_apps, succeeded, unwrap
 from fbhub.redact import redact
 
-if TYPE_CHECKING:
-    from fbhub.actions.app_webhook import AppOutcome
-
 DEFAULT_WORKERS = 8
 
-# Outcome statuses
-CHANGED = "changed"  # written to Meta
-UNCHANGED = "unchanged"  # already as wanted: nothing written
-PLANNED = "planned"  # --dry-run: would be written
-FAILED = "failed"  # a definite failure (permission, bad token …)
-INCONCLUSIVE = "inconclusive"  # network, rate limit, server fault: could not finish
 
 
 @dataclass(frozen=True)
@@ -139,10 +131,6 @@ def plan_unsubscribe(page_id: str, current_fields: Sequence[str] | None) -> Page
 
 
 # -- errors -> outcomes ----------------------------------------------------------------------------
-
-
-def is_inconclusive(exc: BaseException) -> bool:
-    return isinstance(exc, InconclusiveError) or bool(getattr(exc, "is_transient", False))
 
 
 def outcome_from_error(exc: FbhubError, *, page_id: str, label: str = "", name: str = "",
@@ -395,14 +383,6 @@ def subscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, desi
     return _flow(client, tokens, lambda st: plan_page(st.target.page_id, st.current, desired, replace=replace),
                  app_id=app_id, only=only, names=names, dry_run=dry_run, use_debug_token=use_debug_token,
                  workers=workers)
-
-
-def exit_code_for_outcomes(outcomes: Iterable[PageOutcome | AppOutcome]) -> int:
-    """1 when any change failed, 3 when only inconclusive failures happened, else 0 (the checks' own mapping)."""
-    from fbhub.checks.model import exit_code
-
-    statuses = {o.status for o in outcomes}
-    return exit_code(failed=FAILED in statuses, inconclusive=INCONCLUSIVE in statuses)
 
 
 def unsubscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, only: Sequence[str] | None = None,

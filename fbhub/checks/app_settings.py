@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fbhub.checks.facts import Facts, Inputs, credentials_skip, error_text
-from fbhub.checks.model import CheckResult, CheckSpec, Group, Status
+from fbhub.checks.model import CheckResult, CheckSpec, Group, Status, failure_of
 
 CHECKS = (
     CheckSpec("FB301", "app-settings", "App category is Messaging", "app-settings"),
@@ -36,7 +36,7 @@ def app_settings(inp: Inputs, facts: Facts) -> list[CheckResult]:
         return skip_all(ids, credentials_skip(facts))
     app = facts.app
     if app is None or not app.ok:
-        st = app.failure if app else Status.SKIP
+        st = failure_of(app) if app else Status.SKIP
         return [result(i, st, f"could not read the app's settings: {error_text(app.error) if app else ''}")
                 for i in ids[:-1]] + _roles(facts)
     a = app.data or {}
@@ -87,7 +87,7 @@ def _roles(facts: Facts) -> list[CheckResult]:
     if roles is None:
         return []
     if not roles.ok:
-        return [result("FB308", roles.failure if roles.inconclusive else Status.WARN,
+        return [result("FB308", failure_of(roles) if roles.inconclusive else Status.WARN,
                        f"could not list the app's roles: {error_text(roles.error)}")]
     by_role: dict[str, list[str]] = {}
     for r in roles.data or []:

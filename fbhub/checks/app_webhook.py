@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fbhub.checks.app_settings import host_of
 from fbhub.checks.facts import Facts, Inputs, credentials_skip, error_text
-from fbhub.checks.model import CheckResult, CheckSpec, Group, Status
+from fbhub.checks.model import CheckResult, CheckSpec, Group, Status, failure_of
 from fbhub.meta.fields import REQUIRED_FIELDS
 from fbhub.meta.subscriptions import callback_matches, field_names, find_subscription, is_active
 from fbhub.meta.urls import webhook_url
@@ -28,7 +28,7 @@ def app_webhook(inp: Inputs, facts: Facts) -> list[CheckResult]:
         return skip_all(ids, credentials_skip(facts))
     subs = facts.subscriptions
     if subs is None or not subs.ok:
-        st = subs.failure if subs else Status.SKIP
+        st = failure_of(subs) if subs else Status.SKIP
         return [result(i, st, f"could not read the app's webhooks: {error_text(subs.error) if subs else ''}")
                 for i in ids]
     expected = webhook_url(inp.domain) if inp.domain else None

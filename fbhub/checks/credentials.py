@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fbhub.checks.facts import Facts, Inputs, error_text
-from fbhub.checks.model import CheckResult, CheckSpec, Group, Status
+from fbhub.checks.model import CheckResult, CheckSpec, Group, Status, failure_of
 from fbhub.meta.error_codes import RATE_LIMIT_CODES
 from fbhub.meta.versions import DEFAULT_GRAPH_VERSION
 
@@ -44,7 +44,7 @@ def credentials(inp: Inputs, facts: Facts) -> list[CheckResult]:
                        f"the Graph API version {inp.graph_version} does not exist; pin one Meta serves, e.g. "
                        f"'fbhub config set graph_version {DEFAULT_GRAPH_VERSION}'"),
                 result("FB202", Status.SKIP, "credentials could not be checked (FB201)")]
-    st = cred.failure
+    st = failure_of(cred)
     if st is Status.ERROR and _rate_limited(err):
         fix = ("Meta is rate limiting this app: wait (usually minutes; the usage headers say how long) and run "
                "it again — see 'fbhub explain rate-limit'")

@@ -20,7 +20,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-from fbhub.checks.model import Status
 from fbhub.errors import FbhubError, InconclusiveError
 from fbhub.meta.fields import PLATFORM_FIELDS
 from fbhub.meta.versions import DEFAULT_GRAPH_VERSION
@@ -98,11 +97,6 @@ class Answer:
     @property
     def inconclusive(self) -> bool:
         return isinstance(self.error, InconclusiveError) or bool(getattr(self.error, "is_transient", False))
-
-    @property
-    def failure(self) -> Status:
-        """The status of a check this error stopped: ERROR when it could not conclude, FAIL otherwise."""
-        return Status.ERROR if self.inconclusive else Status.FAIL
 
 
 @dataclass
@@ -319,6 +313,6 @@ def token_target(t: TokenFacts) -> str:
 def credentials_skip(facts: Facts) -> str:
     """Why checks that need the app's credentials were not made: they failed, or could not be checked."""
     cred = facts.credentials
-    if cred is not None and not cred.ok and cred.failure is Status.ERROR:
+    if cred is not None and not cred.ok and cred.inconclusive:
         return "not checked: the app's credentials could not be checked (FB2xx)"
     return "the app's credentials did not check out (FB2xx)"

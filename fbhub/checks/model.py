@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
 
 if TYPE_CHECKING:
-    from fbhub.checks.facts import Facts, Inputs
+    from fbhub.checks.facts import Answer, Facts, Inputs
     from fbhub.session import Session
 
 # Thresholds shared by groups: tokens, data access and certificates warn this many days before they end.
@@ -123,6 +123,11 @@ class Group:
         return [self.result(c.id, Status.ERROR, f"crashed: this is a bug in fbhub ({what})",
                             "report it with 'fbhub doctor --bundle FILE'; the other checks are unaffected")
                 for c in self.checks]
+
+
+def failure_of(answer: Answer) -> Status:
+    """The status of a check a Graph error stopped: ERROR when it could not conclude, FAIL otherwise."""
+    return Status.ERROR if answer.inconclusive else Status.FAIL
 
 
 def summarize(results: Iterable[CheckResult]) -> dict[str, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fbhub.checks.facts import Facts, Inputs, PageFacts, credentials_skip, error_text, page_target
-from fbhub.checks.model import CheckResult, CheckSpec, Group, Status
+from fbhub.checks.model import CheckResult, CheckSpec, Group, Status, failure_of
 from fbhub.meta.fields import REQUIRED_FIELDS
 from fbhub.meta.subscriptions import split_subscribed_apps
 
@@ -54,7 +54,7 @@ def _one_page(inp: Inputs, pf: PageFacts, tgt: str, *, blocked: list[str] | None
     sa = pf.subscribed_apps
     assert sa is not None
     if not sa.ok:
-        st = sa.failure
+        st = failure_of(sa)
         return [result("FB601", st, f"could not read the Page's subscribed apps: {error_text(sa.error)}",
                        "the token needs pages_manage_metadata and pages_show_list", target=tgt)] + \
             skip_all(("FB602", "FB603", "FB604"), "subscribed apps unknown (FB601)", target=tgt)

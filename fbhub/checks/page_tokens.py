@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fbhub.checks.facts import Facts, Inputs, TokenFacts, credentials_skip, error_text, page_target, token_target
-from fbhub.checks.model import EXPIRY_WARN_DAYS, CheckResult, CheckSpec, Group, Status
+from fbhub.checks.model import EXPIRY_WARN_DAYS, CheckResult, CheckSpec, Group, Status, failure_of
 from fbhub.meta.scopes import REQUIRED_SCOPES, WARN_SCOPES
 
 CHECKS = (
@@ -65,7 +65,7 @@ def _one_token(inp: Inputs, t: TokenFacts, tgt: str) -> list[CheckResult]:
                        details={"other_app": t.other_app})] + \
             skip_all(("FB504", "FB505", "FB506"), "the token belongs to another app (FB503)", target=tgt)
     if not t.debug.ok:
-        st = t.debug.failure
+        st = failure_of(t.debug)
         return [result("FB501", st, f"could not inspect the token: {error_text(t.debug.error)}", target=tgt)] + \
             skip_all(("FB502", "FB503", "FB504", "FB505", "FB506"), "the token could not be inspected (FB501)",
                      target=tgt)

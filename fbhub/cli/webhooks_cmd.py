@@ -210,7 +210,8 @@ def subscribe_page(
     subscribed are kept (Meta replaces the list on each write, so fbhub sends the union) unless --replace.
     Exit codes: 0 done, 1 a Page failed, 2 usage/config, 3 only network/rate-limit problems.
     """
-    from fbhub.actions.page_subscriptions import exit_code_for_outcomes, subscribe_pages
+    from fbhub.actions.outcome import exit_code_for_outcomes
+    from fbhub.actions.page_subscriptions import subscribe_pages
 
     session = load_session(ctx, **graph_flags(None, app_id, graph_url, graph_version))
     desired = _desired_fields(session, fields, all_fields)
@@ -249,7 +250,8 @@ def unsubscribe_page(
 
     Asks for confirmation unless --yes. Exit codes as for subscribe-page.
     """
-    from fbhub.actions.page_subscriptions import PagePlan, PageTarget, exit_code_for_outcomes, unsubscribe_pages
+    from fbhub.actions.outcome import exit_code_for_outcomes
+    from fbhub.actions.page_subscriptions import PagePlan, PageTarget, unsubscribe_pages
     from fbhub.errors import UsageError
 
     refusal = ("refusing to unsubscribe Pages without confirmation (stdin is not a terminal)",
@@ -356,7 +358,7 @@ def subscribe_app(
     at once (GET with hub.challenge): test the endpoint first with 'fbhub probe-webhook'.
     """
     from fbhub.actions.app_webhook import apply_app_plan, plan_app
-    from fbhub.actions.page_subscriptions import exit_code_for_outcomes
+    from fbhub.actions.outcome import exit_code_for_outcomes
 
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     desired = _desired_fields(session, fields, all_fields)
