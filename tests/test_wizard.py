@@ -324,7 +324,7 @@ def test_non_interactive_end_to_end(sb, isolated_env, cli, keyring_data):
     assert r.exit_code == 0, r.output
     assert "stdin is not a terminal: running non-interactively" in r.stderr
     assert "domain done, create-app verified, messenger verified, webhooks verified" in r.stdout
-    assert "still to confirm in a terminal" in r.stdout
+    assert "still to confirm by running it in a terminal" in r.stdout
     for secret in (op.app_secret, *op.page_tokens):
         assert secret not in r.stdout and secret not in r.stderr
     prof = config(isolated_env)["profiles"]["default"]

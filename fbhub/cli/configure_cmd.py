@@ -180,7 +180,7 @@ def configure(
                      "--secrets-stdin)")
     if not interactive and stage is not None and stage not in VALUE_STAGES:
         raise UsageError(f"stage {stage!r} needs the operator's confirmation",
-                         hint=f"run 'fbhub configure --stage {stage}' in a terminal")
+                         hint="run it in a terminal, where it can ask")
     given = _given(page, secrets_stdin, session.secrets)
     if interactive:
         _require_store(session.settings)
@@ -221,14 +221,16 @@ def configure(
         else:
             err_line(f"interrupted{f' at stage {here}' if here else ''}: nothing of this stage was saved; the "
                      "config is as it was before it")
-        err_line(resume_line(here))
+        err_line(resume_line(here, here=True))
         raise typer.Exit(130) from None
     except FbhubError as exc:
+        from fbhub.wizard.stages import in_wizard
+
         err_line(f"error: {exc.message}")
         if exc.hint:
-            err_line(f"hint: {exc.hint}")
+            err_line(f"hint: {in_wizard(exc.hint)}")
         if w.running is not None:
-            err_line(resume_line(w.running.id))
+            err_line(resume_line(w.running.id, here=True))
         raise typer.Exit(exc.exit_code) from None
     finally:
         w.close()
@@ -239,7 +241,7 @@ def configure(
         out.line("")
         open_items = still_open(state, w)
         if nxt:
-            out.line(resume_line(nxt))
+            out.line(resume_line(nxt, here=True))
         elif open_items:
             out.line("every stage ran, but these are still open:", "yellow")
             for item in open_items:
@@ -265,7 +267,7 @@ def configure(
     for s in unverified:
         out.line(f"! stage {s} is not verified yet: {state.record(s).note}", "yellow")
     if pending_manual:
-        out.line("still to confirm in a terminal ('fbhub configure'): " + ", ".join(pending_manual))
+        out.line("still to confirm by running it in a terminal: " + ", ".join(pending_manual))
 
 
 @handle_errors

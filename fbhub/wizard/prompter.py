@@ -39,7 +39,7 @@ class NeedsInput(UsageError):
         super().__init__(f"configure needs {len(self.missing)} more value(s) and cannot ask for them "
                          f"(non-interactive):\n{lines}",
                          hint=hint or "pass them as flags / FBHUB_* variables (secrets: environment or "
-                         "--secrets-stdin), or run 'fbhub configure' in a terminal")
+                         "--secrets-stdin), or run it in a terminal to be asked")
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ leaves everything as it was before that stage.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -159,7 +160,7 @@ class Out:
     def bad(self, text: str, hint: str | None = None) -> None:
         self._p(f"✗ {text}", "red")
         if hint:
-            self._p(f"  hint: {hint}", "yellow")
+            self._p(f"  hint: {in_wizard(hint)}", "yellow")
 
 
 # ------------------------------------------------------------------------------------------ wizard
@@ -516,7 +517,7 @@ def _page_token_from(w: Wizard, label: str, facts_results: tuple[TokenFacts, lis
     if expect_page and t.page_id != expect_page:
         raise UsageError(f"page token {mask(token)} is for Page {t.page_id}, not {expect_page}",
                          hint="take the token of the right Page")
-    warnings = [f"{r.title}: {r.found}" + (f" ({r.fix})" if r.fix else "") for r in results
+    warnings = [f"{r.title}: {r.found}" + (f" ({in_wizard(r.fix)})" if r.fix else "") for r in results
                 if r.status is Status.WARN]
     return PageToken(page_id=t.page_id, name=t.page_name or "", token=token, warnings=warnings)
 
@@ -1056,7 +1057,18 @@ def still_open(state: Any, w: Any = None) -> list[str]:
     return out
 
 
-def resume_line(stage_id: str | None) -> str:
+def resume_line(stage_id: str | None, *, here: bool = False) -> str:
+    """Where configure continues. ``here``: said by a configure run itself, which does not tell the operator to
+    run the command they are in (it says "run it again")."""
     if stage_id is None:
         return "every stage is complete; 'fbhub configure --restart' starts over"
+    if here:
+        return f"progress is saved: run it again to continue at stage {stage_id} — {BY_ID[stage_id].title}"
     return f"run 'fbhub configure' to continue at stage {stage_id} — {BY_ID[stage_id].title}"
+
+
+def in_wizard(text: str) -> str:
+    """A check's fix or an error's hint as configure says it: a check that would send the operator to
+    'fbhub configure' (doctor's fix for a User token, say) speaks of this wizard instead."""
+    return re.sub(r"'fbhub\s+configure(?:\s+--stage\s+([a-z-]+))?'",
+                  lambda m: f"this wizard's {m.group(1)} stage" if m.group(1) else "this wizard", text)
