@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 # Global options that take a value (skipped when looking for the command name in argv).
-_VALUE_OPTIONS = {"--config", "--profile", "-p"}
+_VALUE_OPTIONS = {"--config", "--profile", "-p", "--graph-transport"}
 
 
 def _version(value: bool) -> None:
@@ -56,9 +56,13 @@ def root(
     profile: Annotated[str | None, typer.Option("--profile", "-p", help="Profile (env FBHUB_PROFILE; default: default)",
                                                 show_default=False)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each Graph request (secrets redacted)")] = False,
+    graph_transport: Annotated[str | None, typer.Option(
+        "--graph-transport", metavar="auto|batch|header|query",
+        help="How token-bearing Graph reads travel (env FBHUB_GRAPH_TRANSPORT; default: auto)",
+        show_default=False)] = None,
 ) -> None:
     """Set up and diagnose a CloudCX platform's Facebook Messenger integration."""
-    ctx.obj = GlobalOptions(config=config, profile=profile, verbose=verbose)
+    ctx.obj = GlobalOptions(config=config, profile=profile, verbose=verbose, graph_transport=graph_transport)
     from fbhub import notices
 
     notices.reset()

@@ -29,6 +29,7 @@ class GlobalOptions:
     config: str | None = None
     profile: str | None = None
     verbose: bool = False
+    graph_transport: str | None = None
 
 
 def globals_of(ctx: typer.Context) -> GlobalOptions:
@@ -57,6 +58,8 @@ def load_session(ctx: typer.Context, *, profile: str | None = None, creates_prof
     from fbhub.settings import resolve_profile
 
     g = globals_of(ctx)
+    if g.graph_transport is not None:
+        flags = {"graph_transport": g.graph_transport, **flags}
     name = resolve_profile(profile or g.profile)
     origin = "--profile" if (profile or g.profile) else "FBHUB_PROFILE"
     tag = "[fbhub]" if profile is None else f"[fbhub {name}]"

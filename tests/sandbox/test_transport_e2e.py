@@ -95,3 +95,28 @@ def test_classic_proof_refused_then_timestamped(command, tmp_path):
     assert timed and "time-stamped proof (appsecret_time) worked" in run.stderr
     if command in _BASE:
         assert _outcome(command, run.stdout, run.exit_code) == _BASE[command]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_graph_transport_flag_pins_the_form(where):
+    """``--graph-transport header`` (a global option, before or after the command) wins over the default and the
+    environment: every token-bearing read goes out as a real GET with the Authorization header, none as a batch."""
+    with run_sandbox(_scenario("new-app")) as sb:
+        env = {**sandbox_env(sb), "FBHUB_GRAPH_TRANSPORT": "batch"}
+        args = ["--graph-transport", "header", "doctor", "--format", "json"]
+        if where == "after":  # the entry point moves global options given after the command before it
+            from fbhub.cli import hoist_globals
+
+            args = hoist_globals(["doctor", "--format", "json", "--graph-transport", "header"])
+        run = run_cli(*args, env=env)
+        header_calls = [r for r in sb.requests if "authorization" in r.headers]
+        batches = [r for r in sb.requests if r.method == "POST" and "batch" in r.params]
+    assert run.exit_code == 0, (run.stdout[-2000:], run.stderr[-2000:])
+    assert header_calls and all(r.method in ("GET", "DELETE") for r in header_calls)
+    assert all(len(json.loads(r.params["batch"])) > 1 for r in batches), "single reads still batched"
+
+
+def test_graph_transport_flag_refuses_an_unknown_form():
+    run = run_cli("--graph-transport", "carrier-pigeon", "config", "show")
+    assert run.exit_code == 2
+    assert "graph_transport" in run.stderr and "carrier-pigeon" in run.stderr
