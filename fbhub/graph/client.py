@@ -974,7 +974,7 @@ class GraphClient:
         return self.get_all(f"/{self._need_app_id()}/permissions", token=APP)
 
     def debug_token(self, input_token: str) -> dict[str, Any]:
-        """POST(method=GET) /debug_token with the app token; returns the ``data`` dict.
+        """GET /debug_token with the app token (as every read: see ``graph.transport``); returns the ``data`` dict.
 
         Raises ``TokenOfOtherApp`` for "(#100) The App_id in the input_token did not match the Viewing App".
         """
