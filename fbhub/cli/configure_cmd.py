@@ -68,7 +68,7 @@ def _given(pages: list[str] | None, secrets_stdin: bool, store: Any) -> Any:
 
 
 def _render_status(out: Any, state: Any, profile: str) -> None:
-    from fbhub.wizard.stages import ORDER, STAGES, resume_line
+    from fbhub.wizard.engine import ORDER, STAGES, resume_line
 
     out.line(f"configure checklist for profile {profile!r} ({state.path})")
     idw, tw = max(len(s.id) for s in STAGES), max(len(s.title) for s in STAGES)
@@ -150,7 +150,8 @@ def configure(
     from fbhub.cli.common import console
     from fbhub.errors import FbhubError, UsageError
     from fbhub.wizard import BY_ID, NonInteractivePrompter, RichPrompter, Wizard, WizardState, state_path
-    from fbhub.wizard.stages import ORDER, VALUE_STAGES, Out, resume_line
+    from fbhub.wizard.engine import ORDER, VALUE_STAGES, resume_line
+    from fbhub.wizard.output import Out
 
     session = load_session(ctx, creates_profile=True, **graph_flags(domain, app_id, graph_url, graph_version))
     profile = session.settings.profile
@@ -159,7 +160,7 @@ def configure(
     out = Out(con)
     if status:
         if as_json:
-            from fbhub.wizard.stages import status_rows
+            from fbhub.wizard.engine import status_rows
 
             print_json({"profile": profile, "state_file": str(state.path), "next": state.next_stage(ORDER),
                         "stages": status_rows(state)})
@@ -224,7 +225,7 @@ def configure(
         err_line(resume_line(here, here=True))
         raise typer.Exit(130) from None
     except FbhubError as exc:
-        from fbhub.wizard.stages import in_wizard
+        from fbhub.wizard.output import in_wizard
 
         err_line(f"error: {exc.message}")
         if exc.hint:
@@ -236,7 +237,7 @@ def configure(
         w.close()
     nxt = state.next_stage(ORDER)
     if interactive:
-        from fbhub.wizard.stages import still_open
+        from fbhub.wizard.engine import still_open
 
         out.line("")
         open_items = still_open(state, w)
