@@ -19,19 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_USAGE, FbhubError, UsageError
+from fbhub.errors import EXIT_FAILED, FbhubError, UsageError
 
 ENV_PREFIX = "FBHUB_"
 MAX_PARALLEL_APPS = 4
-# The worst of several exit codes: a failed check, then a profile that could not be checked (usage/config),
-# then an inconclusive run, then success.
-_SEVERITY = {EXIT_FAILED: 3, EXIT_USAGE: 2, EXIT_INCONCLUSIVE: 1, EXIT_OK: 0}
-
-
-def worst_exit_code(codes: Sequence[int]) -> int:
-    return max(codes, key=lambda c: _SEVERITY.get(c, 4), default=EXIT_OK)
-
-
 def profile_key(profile: str) -> str:
     """The profile as it appears in a scoped variable name: ``eu-prod`` → ``EU_PROD``."""
     return re.sub(r"[^A-Za-z0-9]", "_", profile).upper()

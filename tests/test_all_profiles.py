@@ -10,7 +10,8 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from fbhub.profiles import profile_key, scoped_env, worst_exit_code
+from fbhub.checks.model import worst_exit_code
+from fbhub.profiles import profile_key, scoped_env
 
 
 @pytest.fixture

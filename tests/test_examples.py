@@ -119,7 +119,7 @@ def test_alert_rules_use_only_metrics_fbhub_exports(cli, sandbox_env):
     """Every metric an alert rule uses is one fbhub exports — in a real run's exposition, not just a list."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    from fbhub.monitoring.prometheus import METRICS
+    from fbhub.report.prometheus import METRICS
 
     sandbox_env("token-expiring-soon")  # tokens with an expiry, so every metric family has samples
     r = cli("doctor", "--format", "prometheus")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1] / "fbhub"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cli", ("fbhub.cli", "fbhub.__main__")),
     ("flows", ("fbhub.wizard", "fbhub.demo", "fbhub.reviewkit")),
-    ("actions", ("fbhub.actions", "fbhub.report", "fbhub.monitoring", "fbhub.multireport", "fbhub.explain",
+    ("actions", ("fbhub.actions", "fbhub.report", "fbhub.monitoring", "fbhub.explain",
                  "fbhub.knowledge")),
     ("checks", ("fbhub.checks",)),
     ("session", ("fbhub.session",)),

@@ -12,7 +12,7 @@ import sys
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from fbhub.monitoring.prometheus import METRICS, STATUS_VALUES, iso_to_unix
+from fbhub.report.prometheus import METRICS, STATUS_VALUES, iso_to_unix
 
 
 def parse(text: str) -> dict[str, list]:

@@ -48,7 +48,7 @@ def test_every_scenario_is_listed():
 
 
 def test_every_metric_and_status_value_is_documented():
-    from fbhub.monitoring.prometheus import METRICS, STATUS_VALUES
+    from fbhub.report.prometheus import METRICS, STATUS_VALUES
 
     section = README.split("## Monitoring", 1)[1].split("\n## ", 1)[0]
     for name in METRICS:

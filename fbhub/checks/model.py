@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
+from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from fbhub.checks.facts import Answer, Facts, Inputs
@@ -150,6 +150,20 @@ def exit_code(*, failed: bool, inconclusive: bool) -> int:
     if inconclusive:
         return EXIT_INCONCLUSIVE
     return EXIT_OK
+
+
+# The exit codes from the least to the most severe: success, a run that could not conclude, a run that could not
+# start (usage or configuration), a failed check. Ranks several runs (profiles) as ``exit_code`` ranks findings.
+EXIT_SEVERITY: tuple[int, ...] = (EXIT_OK, EXIT_INCONCLUSIVE, EXIT_USAGE, EXIT_FAILED)
+
+
+def worst_exit_code(codes: Iterable[int]) -> int:
+    """The worst of several runs' exit codes (a code fbhub does not know outranks them all); 0 for none."""
+
+    def severity(code: int) -> int:
+        return EXIT_SEVERITY.index(code) if code in EXIT_SEVERITY else len(EXIT_SEVERITY)
+
+    return max(codes, key=severity, default=EXIT_OK)
 
 
 @dataclass

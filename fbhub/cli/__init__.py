@@ -208,7 +208,7 @@ def main() -> None:
             err_line("aborted; nothing was changed")
             sys.exit(1)
         if _plugin_format(argv):  # doctor as a Nagios/Icinga plugin: a bad command line is UNKNOWN (3) too
-            from fbhub.monitoring.nagios import unknown
+            from fbhub.report.nagios import unknown
 
             text, code = unknown(f"{exc.format_message()} (see 'fbhub {cmd or ''} --help')")
             sys.stdout.write(text)

@@ -183,9 +183,9 @@ def _doctor_profiles(ctx: typer.Context, spec: str | None, all_profiles: bool, f
                      fix: bool, bundle: str | None) -> None:
     """doctor for several profiles at once: each with its own settings and secrets, one answer, the worst exit."""
     from fbhub.errors import UsageError
-    from fbhub.multireport import render
     from fbhub.profiles import run_profiles, select_profiles
     from fbhub.report import write_report
+    from fbhub.report.multi import render
     from fbhub.settings import resolve_config_path
 
     _check_format(fmt)
@@ -211,7 +211,7 @@ def _as_plugin(run: Any) -> None:
     """Run doctor as a Nagios/Icinga plugin: whatever stops it (a missing setting, a bug, Ctrl-C) is one
     UNKNOWN status line on stdout and exit 3, never another code."""
     from fbhub.errors import FbhubError
-    from fbhub.monitoring.nagios import UNKNOWN, unknown
+    from fbhub.report.nagios import UNKNOWN, unknown
 
     try:
         run()
@@ -284,8 +284,8 @@ def _doctor(ctx: typer.Context, domain: str | None, app_id: str | None, graph_ur
     meta = _meta("doctor", session, run, strict=strict)
     emit(run.results, meta, fmt=fmt, output=output, exit_code=code)
     if fmt == "nagios":
-        from fbhub.monitoring.nagios import state_of
         from fbhub.report import to_json_doc
+        from fbhub.report.nagios import state_of
 
         code = state_of(to_json_doc(run.results, meta, exit_code=code))
     if output and output != "-":

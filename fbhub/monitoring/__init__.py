@@ -1,7 +1,4 @@
-"""Monitoring: doctor's results for Prometheus (``--format prometheus``, ``fbhub monitor``) and Nagios/Icinga
-(``--format nagios``).
-
-Every renderer here takes doctor's JSON report documents (``fbhub.report.to_json_doc``, already redacted), so
-a metric or a plugin line says exactly what the JSON report of the same run says. ``prometheus_client`` is
-imported only inside the functions that write the exposition.
+"""Monitoring: ``fbhub monitor``, the exporter that runs doctor on an interval and serves its results to
+Prometheus. The metrics themselves are written by the report renderer ``fbhub.report.prometheus`` (the one
+used by ``doctor --format prometheus``), so the server and the command say the same thing.
 """

@@ -165,7 +165,7 @@ class Monitor:
     def metrics(self) -> str:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-        from fbhub.monitoring.prometheus import METRICS, exposition, families
+        from fbhub.report.prometheus import METRICS, exposition, families
 
         st = self.state
         with st.lock:
@@ -213,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(body=False)
 
     def _answer(self, *, body: bool) -> None:
-        from fbhub.monitoring.prometheus import content_type
+        from fbhub.report.prometheus import content_type
 
         path = self.path.split("?", 1)[0]
         mon = self.server.monitor

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from fbhub.checks.model import exit_code
+from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
+
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
+# doctor's exit code (``fbhub.checks.model.exit_code``, the one mapping) as a plugin state; a warning that does
+# not fail the run is the plugin's WARNING.
+_STATE_OF_EXIT = {EXIT_OK: OK, EXIT_FAILED: CRITICAL, EXIT_INCONCLUSIVE: UNKNOWN}
 STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
 _PROBLEM_ORDER = {"fail": 0, "error": 1, "warn": 2}
 _LONG_OUTPUT_MAX = 50  # problem lines after the status line
@@ -22,13 +28,11 @@ def state_of(doc: Mapping[str, Any]) -> int:
     if not isinstance(doc.get("results"), list):
         return UNKNOWN
     s = doc.get("summary") or {}
-    if s.get("fail") or (doc.get("strict") and s.get("warn")):
-        return CRITICAL
-    if s.get("error"):
-        return UNKNOWN
-    if s.get("warn"):
+    code = exit_code(failed=bool(s.get("fail") or (doc.get("strict") and s.get("warn"))),
+                     inconclusive=bool(s.get("error")))
+    if code == EXIT_OK and s.get("warn"):
         return WARNING
-    return OK
+    return _STATE_OF_EXIT[code]
 
 
 def worst(states: Sequence[int]) -> int:

@@ -4,7 +4,7 @@
 - ``json``: ``{"profiles": [<doctor's JSON report, one per profile>], "summary": …, "exit_code": worst}``
 - ``junit``: one ``<testsuite>`` per profile
 - ``github``: each profile's annotations, titles prefixed with ``[profile]``
-- ``prometheus`` / ``nagios``: ``fbhub.monitoring`` (every sample with its ``profile`` label / one plugin line)
+- ``prometheus`` / ``nagios``: ``report.prometheus`` / ``report.nagios`` (samples labelled by profile / one line)
 
 A profile that could not be checked (a missing setting) appears with its error and exit code 2.
 """
@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from fbhub import __version__
-from fbhub.profiles import ProfileOutcome, worst_exit_code
+from fbhub.checks.model import worst_exit_code
+from fbhub.profiles import ProfileOutcome
 from fbhub.redact import redact
 
 _EXIT_WORDS = {0: "ok", 1: "failed", 2: "not checked", 3: "could not conclude"}
@@ -44,7 +45,7 @@ def summary_table(outcomes: Sequence[ProfileOutcome]) -> str:
 
 
 def to_text(outcomes: Sequence[ProfileOutcome]) -> str:
-    from fbhub.report import to_plain
+    from fbhub.report.text import to_plain
 
     code = worst_exit_code([o.exit_code for o in outcomes])
     parts = [f"fbhub doctor · {len(outcomes)} profiles · exit {code}", "", summary_table(outcomes), ""]
@@ -61,7 +62,7 @@ def to_text(outcomes: Sequence[ProfileOutcome]) -> str:
 
 
 def to_json_doc(outcomes: Sequence[ProfileOutcome]) -> dict[str, Any]:
-    from fbhub.report import utc_now_iso
+    from fbhub.report.common import utc_now_iso
 
     code = worst_exit_code([o.exit_code for o in outcomes])
     return {
@@ -84,7 +85,7 @@ def to_junit(outcomes: Sequence[ProfileOutcome]) -> str:
     suite with one ``<error>`` testcase."""
     import xml.etree.ElementTree as ET
 
-    from fbhub.report import to_junit as junit_one
+    from fbhub.report.junit import to_junit as junit_one
 
     root = ET.Element("testsuites", {"name": "fbhub"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -110,8 +111,8 @@ def to_junit(outcomes: Sequence[ProfileOutcome]) -> str:
 
 
 def to_github(outcomes: Sequence[ProfileOutcome]) -> str:
-    from fbhub.report import gh_escape_data, gh_escape_property
-    from fbhub.report import to_github as github_one
+    from fbhub.report.github import gh_escape_data, gh_escape_property
+    from fbhub.report.github import to_github as github_one
 
     lines: list[str] = []
     for o in outcomes:
@@ -139,11 +140,11 @@ def render(outcomes: Sequence[ProfileOutcome], fmt: str) -> tuple[str, int]:
     if fmt == "github":
         return to_github(outcomes), code
     if fmt == "prometheus":
-        from fbhub.monitoring.prometheus import to_prometheus
+        from fbhub.report.prometheus import to_prometheus
 
         return to_prometheus([o.as_doc() for o in outcomes]), code
     if fmt == "nagios":
-        from fbhub.monitoring.nagios import to_nagios
+        from fbhub.report.nagios import to_nagios
 
         return to_nagios([o.as_doc() for o in outcomes])
     return to_text(outcomes), code
