@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from fbhub.errors import SecretStoreError, UsageError
 from fbhub.wizard.output import Out
 from fbhub.wizard.prompter import Option, Prompter
-from fbhub.wizard.state import WizardState, state_path
+from fbhub.wizard.state import COMPLETE, StageStatus, WizardState, state_path
 
 if TYPE_CHECKING:
     from fbhub.checks.facts import Inputs
@@ -69,7 +69,7 @@ class SecretWrite:
 
 @dataclass
 class StageOutcome:
-    status: str  # pending | done | verified | skipped
+    status: StageStatus
     note: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     secrets: list[SecretWrite] = field(default_factory=list)
@@ -194,7 +194,7 @@ class Wizard:
                 outcome = STAGE_FUNCS[spec.id](self)
                 self.commit(spec, outcome)
                 self.running = None
-                if outcome.status in ("done", "verified", "skipped"):
+                if outcome.status in COMPLETE:
                     self.completed.append(spec.id)
                 if outcome.stop:
                     break

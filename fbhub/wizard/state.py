@@ -21,12 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from fbhub.errors import ConfigError
 
 FORMAT_VERSION = 1
-STATUSES = ("pending", "done", "verified", "skipped")
+# The one vocabulary of a stage's progress (what a stage returns, what state.yaml holds, what --status shows).
+# Not the checks' PASS/WARN/FAIL: a stage records how far the operator got, not what a check found.
+StageStatus = Literal["pending", "done", "verified", "skipped"]
+STATUSES: tuple[str, ...] = get_args(StageStatus)
 COMPLETE = frozenset({"done", "verified", "skipped"})
 STATE_FILE_NAME = "state.yaml"
 
