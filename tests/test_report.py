@@ -375,3 +375,19 @@ def test_all_pass_pages_fold_into_one_line(meta):
     lines = out.splitlines()
     i = lines.index("  page 2 (B)")
     assert "FB601" in lines[i + 1] and "FAIL" in lines[i + 1] and any("FB604" in ln for ln in lines[i + 2:])
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_coloured_and_plain_text_are_one_layout(meta, strict, monkeypatch):
+    """The terminal report, stripped of its colours, is the plain report line for line (no wrapping: wide)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")  # rich draws a dumb terminal 80 columns wide
+    meta.strict = strict
+    rs = results() + [CheckResult(f"FB60{i}", f"t{i}", Status.PASS, target="page 1 (A)", group="page-subscription")
+                      for i in range(1, 4)]
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=400, record=True)
+    report.render_terminal(rs, meta, console)
+    assert "\x1b[" in console.file.getvalue()  # drawn in colour
+    coloured = [line.rstrip() for line in console.export_text(styles=False).splitlines()]
+    plain = [line.rstrip() for line in report.to_plain(rs, meta).splitlines()]
+    assert coloured == plain

@@ -7,7 +7,8 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from fbhub.checks.model import CheckResult, Status, summarize
+from fbhub.checks.model import CheckResult, Status, exit_code_for
+from fbhub.errors import EXIT_FAILED, EXIT_INCONCLUSIVE
 from fbhub.redact import redact
 from fbhub.report.common import BADGES, STYLES, ReportMeta, _clean, _groups, _header, summary_line
 
@@ -53,9 +54,11 @@ def _rows_with_targets(rows: Sequence[CheckResult]) -> list[tuple[CheckResult | 
 
 
 def _worst_style(results: Sequence[CheckResult], strict: bool) -> str:
-    c = summarize(results)
-    worst = (Status.FAIL if c["fail"] or (strict and c["warn"]) else Status.ERROR if c["error"]
-             else Status.WARN if c["warn"] else Status.PASS)
+    """The summary line's colour: the run's exit code (the one mapping), or a warning's when it does not fail."""
+    code = exit_code_for(results, strict=strict)
+    worst = {EXIT_FAILED: Status.FAIL, EXIT_INCONCLUSIVE: Status.ERROR}.get(code)
+    if worst is None:
+        worst = Status.WARN if any(r.status is Status.WARN for r in results) else Status.PASS
     return STYLES[worst]
 
 
