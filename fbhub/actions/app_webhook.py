@@ -1,6 +1,7 @@
 """The app-level webhook (``/{app-id}/subscriptions``, object ``page``): read, plan, apply.
 
-Reused by ``fbhub subscribe-app`` and ``doctor --fix``. Nothing here prints.
+``set_app_webhook`` is the whole action (read, plan, confirm, apply), used by ``fbhub subscribe-app`` and the
+wizard; ``doctor --fix`` applies its plan through ``fbhub.actions.repair``. Nothing here prints.
 
 Meta verifies the callback the moment it is set: it calls ``GET callback?hub.mode=subscribe&
 hub.verify_token=…&hub.challenge=N`` and expects HTTP 200 with exactly ``N`` (code 2200 otherwise).
@@ -13,7 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fbhub.actions.outcome import CHANGED, FAILED, INCONCLUSIVE, PLANNED, UNCHANGED, is_inconclusive
+from fbhub.actions.outcome import (
+    CHANGED,
+    DONE,
+    FAILED,
+    INCONCLUSIVE,
+    PLANNED,
+    UNCHANGED,
+    Confirm,
+    is_inconclusive,
+)
 from fbhub.errors import FbhubError
 from fbhub.meta.subscriptions import (
     PAGE_OBJECT,
@@ -72,7 +82,7 @@ class AppOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in (CHANGED, UNCHANGED, PLANNED)
+        return self.status in DONE
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"status": self.status, "plan": self.plan.to_dict()}
@@ -167,3 +177,16 @@ def apply_app_plan(client: Any, plan: AppPlan, verify_token: str, *, dry_run: bo
                           cause=redact(exc.message), meaning=redact(meaning), fix=redact(fix),
                           code=getattr(exc, "code_label", "") or "")
     return AppOutcome(status=CHANGED, plan=plan)
+
+
+def set_app_webhook(client: Any, domain: str, fields: Sequence[str], verify_token: str, *,
+                    confirm: Confirm[AppPlan], replace: bool = False, force: bool = False,
+                    dry_run: bool = False) -> AppOutcome:
+    """Point the app's Page webhook at ``https://DOMAIN/fb/webhook`` with ``fields``: read what is set, plan,
+    ``confirm(plan)`` (only when something will be written and not in a dry run; it raises or aborts to stop
+    before anything is written), then apply. A failed read raises (nothing planned); a failed write is an
+    outcome."""
+    plan = plan_app(client.get_app_subscriptions(), domain, fields, replace=replace, force=force)
+    if plan.changed and not dry_run:
+        confirm(plan)
+    return apply_app_plan(client, plan, verify_token, dry_run=dry_run)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
 
 from fbhub.errors import InconclusiveError
 
@@ -13,6 +13,17 @@ PLANNED = "planned"  # --dry-run: would be written
 FAILED = "failed"  # a definite failure (permission, bad token …)
 INCONCLUSIVE = "inconclusive"  # network, rate limit, server fault: could not finish
 DONE = (CHANGED, UNCHANGED, PLANNED)
+
+T = TypeVar("T")
+
+#: An action's confirm callback: called with what is about to be written (only when something will be written
+#: and not in a dry run); it returns to go on, or raises (or aborts) to stop before anything is written. Each
+#: caller passes its own: a prompt, a refusal when nobody can answer, or ``proceed``.
+Confirm = Callable[[T], None]
+
+
+def proceed(_changes: object) -> None:
+    """The confirm callback of a caller that has nothing to ask: go on."""
 
 
 class HasStatus(Protocol):

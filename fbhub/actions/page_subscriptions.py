@@ -1,6 +1,8 @@
 """Page subscriptions (``/{page-id}/subscribed_apps``): find each token's Page, read, plan, apply.
 
-Reused by ``fbhub subscribe-page`` / ``unsubscribe-page`` and by ``doctor --fix``. Nothing here prints.
+``subscribe_pages`` / ``unsubscribe_pages`` are the whole actions (find, read, plan, confirm, apply), used by
+``fbhub subscribe-page`` / ``unsubscribe-page`` and the wizard; ``doctor --fix`` applies page plans through
+``fbhub.actions.repair``. Nothing here prints.
 
 Meta's POST to ``subscribed_apps`` REPLACES the app's field list on the Page, so keeping fields that
 another tool subscribed means sending the union of what is there and what we want (``replace=False``).
@@ -15,7 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from fbhub.actions.outcome import CHANGED, FAILED, INCONCLUSIVE, PLANNED, UNCHANGED, is_inconclusive
+from fbhub.actions.outcome import (
+    CHANGED,
+    DONE,
+    FAILED,
+    INCONCLUSIVE,
+    PLANNED,
+    UNCHANGED,
+    Confirm,
+    is_inconclusive,
+)
 from fbhub.errors import FbhubError
 from fbhub.meta.subscriptions import get, split_subscribed_apps, succeeded, unwrap
 from fbhub.redact import redact
@@ -82,7 +93,7 @@ class PageOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in (CHANGED, UNCHANGED, PLANNED)
+        return self.status in DONE
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"page_id": self.page_id, "name": self.name, "label": self.label,
@@ -358,45 +369,53 @@ def apply_page_plans(client: Any, plans_with_tokens: Iterable[tuple[PagePlan, Pa
 # -- the whole flow --------------------------------------------------------------------------------
 
 
-def _flow(client: Any, tokens: Mapping[str, str], plan_fn: Callable[[PageState], PagePlan], *, app_id: str,
-          only: Sequence[str] | None, names: Mapping[str, str] | None, dry_run: bool, use_debug_token: bool,
-          workers: int) -> list[PageOutcome]:
+def _read(client: Any, tokens: Mapping[str, str], *, app_id: str, only: Sequence[str] | None,
+          names: Mapping[str, str] | None, use_debug_token: bool, workers: int
+          ) -> tuple[list[PageState], list[PageOutcome]]:
+    """Find each token's Page, keep those in ``only``, read their subscriptions: (states, token problems)."""
     targets, problems = resolve_targets(client, tokens, app_id=app_id, names=names,
                                         use_debug_token=use_debug_token, workers=workers)
     targets, problems = select_targets(targets, problems, only)
-
-    def one(t: PageTarget) -> PageOutcome:
-        st = read_page_state(client, t, app_id=app_id)
-        if st.error is not None:
-            return outcome_from_error(st.error, page_id=t.page_id, label=t.label, name=t.name)
-        plan = plan_fn(st)
-        return apply_page_plan(client, plan, t, dry_run=dry_run, other_apps=st.other_apps)
-
-    return _run_each(targets, one, workers) + list(problems)
+    return read_page_states(client, targets, app_id=app_id, workers=workers), problems
 
 
 def subscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, desired: Sequence[str],
-                    replace: bool = False, only: Sequence[str] | None = None,
-                    names: Mapping[str, str] | None = None, dry_run: bool = False, use_debug_token: bool = True,
+                    confirm: Confirm[list[tuple[PagePlan, PageTarget]]], replace: bool = False,
+                    only: Sequence[str] | None = None, names: Mapping[str, str] | None = None,
+                    dry_run: bool = False, use_debug_token: bool = True,
                     workers: int = DEFAULT_WORKERS) -> list[PageOutcome]:
-    """Subscribe every token's Page (or those in ``only``) to ``desired``: find, read, plan, write if needed."""
-    return _flow(client, tokens, lambda st: plan_page(st.target.page_id, st.current, desired, replace=replace),
-                 app_id=app_id, only=only, names=names, dry_run=dry_run, use_debug_token=use_debug_token,
-                 workers=workers)
+    """Subscribe every token's Page (or those in ``only``) to ``desired``: find, read, plan, ``confirm(changes)``
+    (only when something will be written and not in a dry run; it raises or aborts to stop before anything is
+    written), then write what changes. Outcomes in Page order, then the tokens without a Page."""
+    states, problems = _read(client, tokens, app_id=app_id, only=only, names=names,
+                             use_debug_token=use_debug_token, workers=workers)
+    plans = [None if s.error is not None else plan_page(s.target.page_id, s.current, desired, replace=replace)
+             for s in states]
+    changing = [(p, s.target) for p, s in zip(plans, states, strict=True) if p is not None and p.changed]
+    if changing and not dry_run:
+        confirm(changing)
+
+    def one(item: tuple[PagePlan | None, PageState]) -> PageOutcome:
+        plan, st = item
+        if plan is None:
+            assert st.error is not None
+            return outcome_from_error(st.error, page_id=st.target.page_id, label=st.target.label,
+                                      name=st.target.name)
+        return apply_page_plan(client, plan, st.target, dry_run=dry_run, other_apps=st.other_apps)
+
+    return _run_each(list(zip(plans, states, strict=True)), one, workers) + list(problems)
 
 
 def unsubscribe_pages(client: Any, tokens: Mapping[str, str], *, app_id: str, only: Sequence[str] | None = None,
                       names: Mapping[str, str] | None = None, dry_run: bool = False, use_debug_token: bool = True,
                       workers: int = DEFAULT_WORKERS,
-                      confirm: Callable[[list[tuple[PagePlan, PageTarget]]], None] | None = None
+                      confirm: Confirm[list[tuple[PagePlan, PageTarget]]] | None = None
                       ) -> list[PageOutcome]:
     """Remove the app from every token's Page (or those in ``only``): find, read, plan, ``confirm(changes)``
     (which raises or aborts to stop before anything is written), then write. Failed reads and tokens without a
     Page come back as outcomes too."""
-    targets, problems = resolve_targets(client, tokens, app_id=app_id, names=names, use_debug_token=use_debug_token,
-                                        workers=workers)
-    targets, problems = select_targets(targets, problems, only)
-    states = read_page_states(client, targets, app_id=app_id, workers=workers)
+    states, problems = _read(client, tokens, app_id=app_id, only=only, names=names,
+                             use_debug_token=use_debug_token, workers=workers)
     failed = [outcome_from_error(s.error, page_id=s.target.page_id, label=s.target.label, name=s.target.name)
               for s in states if s.error is not None]
     todo = [(plan_unsubscribe(s.target.page_id, s.current), s.target) for s in states if s.error is None]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from fbhub.actions.outcome import CHANGED, FAILED, INCONCLUSIVE, PLANNED, UNCHANGED
 from fbhub.cli.common import (
     AppIdOpt,
     DomainOpt,
@@ -110,18 +111,20 @@ def _list(items: list[str]) -> str:
 
 # -- page subscriptions ----------------------------------------------------------------------------
 _PAGE_WORDS = {
-    "subscribe": {"changed": "subscribed", "unchanged": "already up to date, nothing written",
-                  "planned": "would be subscribed (dry run)"},
-    "unsubscribe": {"changed": "unsubscribed", "unchanged": "not subscribed, nothing to do",
-                    "planned": "would be unsubscribed (dry run)"},
+    "subscribe": {CHANGED: "subscribed", UNCHANGED: "already up to date, nothing written",
+                  PLANNED: "would be subscribed (dry run)"},
+    "unsubscribe": {CHANGED: "unsubscribed", UNCHANGED: "not subscribed, nothing to do",
+                    PLANNED: "would be unsubscribed (dry run)"},
 }
+_FAILED_WORDS = {FAILED: "FAILED", INCONCLUSIVE: "COULD NOT FINISH"}
+_FAILED_STYLES = {FAILED: "bold red", INCONCLUSIVE: "bold magenta"}
 
 
 def _status_word(o: Any, action: str) -> str:
-    if o.status in ("failed", "inconclusive"):
-        return "FAILED" if o.status == "failed" else "COULD NOT FINISH"
+    if o.status in _FAILED_WORDS:
+        return _FAILED_WORDS[o.status]
     word = _PAGE_WORDS[action][o.status]
-    if action == "subscribe" and o.plan is not None and o.plan.installed and o.status != "unchanged":
+    if action == "subscribe" and o.plan is not None and o.plan.installed and o.status != UNCHANGED:
         word = word.replace("subscribed", "updated")
     return word
 
@@ -134,18 +137,18 @@ def _render_pages(outcomes: list[Any], *, action: str, dry_run: bool, desired: l
         who = f"Page {o.page_id}" + (f" ({o.name})" if o.name else "")
         if o.plan is None and o.label and o.label == o.page_id and not o.page_id.isdigit():
             who = o.label if o.label.startswith("token ") else f"Token {o.label}"
-        style = {"failed": "bold red", "inconclusive": "bold magenta"}.get(o.status)
+        style = _FAILED_STYLES.get(o.status)
         _line(out, f"{who}: {_status_word(o, action)}", style)
         p = o.plan
         if p is not None:
             if action == "subscribe":
                 if p.add:
-                    _line(out, f"  added:                {_list(p.add)}" if o.status == "changed"
+                    _line(out, f"  added:                {_list(p.add)}" if o.status == CHANGED
                           else f"  to add:               {_list(p.add)}")
                 if p.keep:
                     _line(out, f"  already there:        {_list(p.keep)}")
                 if p.remove:
-                    _line(out, f"  removed (--replace):  {_list(p.remove)}" if o.status == "changed"
+                    _line(out, f"  removed (--replace):  {_list(p.remove)}" if o.status == CHANGED
                           else f"  to remove (--replace): {_list(p.remove)}")
                 if p.other:
                     _line(out, f"  kept (not asked for): {_list(p.other)}  (--replace drops them)")
@@ -168,12 +171,12 @@ def _render_pages(outcomes: list[Any], *, action: str, dry_run: bool, desired: l
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
     words = _PAGE_WORDS[action]
-    parts = [f"{counts[k]} {words[k].split(',')[0].replace(' (dry run)', '')}" for k in ("changed", "planned",
-                                                                                         "unchanged") if counts.get(k)]
-    if counts.get("failed"):
-        parts.append(f"{counts['failed']} failed")
-    if counts.get("inconclusive"):
-        parts.append(f"{counts['inconclusive']} could not finish")
+    parts = [f"{counts[k]} {words[k].split(',')[0].replace(' (dry run)', '')}" for k in (CHANGED, PLANNED, UNCHANGED)
+             if counts.get(k)]
+    if counts.get(FAILED):
+        parts.append(f"{counts[FAILED]} failed")
+    if counts.get(INCONCLUSIVE):
+        parts.append(f"{counts[INCONCLUSIVE]} could not finish")
     n = len(outcomes)
     _line(out, f"\n{n} page{'s' if n != 1 else ''}: " + (", ".join(parts) or "nothing to do")
           + (". Dry run: nothing was written." if dry_run else "."))
@@ -210,7 +213,7 @@ def subscribe_page(
     subscribed are kept (Meta replaces the list on each write, so fbhub sends the union) unless --replace.
     Exit codes: 0 done, 1 a Page failed, 2 usage/config, 3 only network/rate-limit problems.
     """
-    from fbhub.actions.outcome import exit_code_for_outcomes
+    from fbhub.actions.outcome import exit_code_for_outcomes, proceed
     from fbhub.actions.page_subscriptions import subscribe_pages
 
     session = load_session(ctx, **graph_flags(None, app_id, graph_url, graph_version))
@@ -220,8 +223,9 @@ def subscribe_page(
     has_secret = bool(session.secrets.get("app-secret"))
     client = session.graph_client()
     try:
-        outcomes = subscribe_pages(client, tokens, app_id=app, desired=desired, replace=replace, only=page,
-                                   names=_names(session), dry_run=dry_run, use_debug_token=has_secret,
+        # subscribe-page writes without asking (its plan is shown with the outcome; --dry-run shows it first)
+        outcomes = subscribe_pages(client, tokens, app_id=app, desired=desired, confirm=proceed, replace=replace,
+                                   only=page, names=_names(session), dry_run=dry_run, use_debug_token=has_secret,
                                    workers=concurrency)
     finally:
         _close(client)
@@ -321,15 +325,14 @@ def _render_app(outcome: Any, *, dry_run: bool) -> None:
             _line(out, "  ~ written again (--force), with the current verify token")
     if p.other:
         _line(out, f"  kept (not asked for): {_list(p.other)}  (--replace drops them)", "dim")
-    if outcome.status == "unchanged":
+    if outcome.status == UNCHANGED:
         _line(out, "Already right: nothing written.")
-    elif outcome.status == "planned":
+    elif outcome.status == PLANNED:
         _line(out, "Dry run: nothing was written.")
-    elif outcome.status == "changed":
+    elif outcome.status == CHANGED:
         _line(out, f"Done: Meta verified {p.callback_url} and saved the webhook.")
     else:
-        _line(out, "FAILED" if outcome.status == "failed" else "COULD NOT FINISH",
-              "bold red" if outcome.status == "failed" else "bold magenta")
+        _line(out, _FAILED_WORDS[outcome.status], _FAILED_STYLES[outcome.status])
         _line(out, f"  cause: {outcome.cause}")
         if outcome.meaning:
             _line(out, f"  meaning: {outcome.meaning}")
@@ -357,8 +360,8 @@ def subscribe_app(
     Shows what is set now and the difference; writes only when something changes. Meta verifies the callback
     at once (GET with hub.challenge): test the endpoint first with 'fbhub probe-webhook'.
     """
-    from fbhub.actions.app_webhook import apply_app_plan, plan_app
-    from fbhub.actions.outcome import exit_code_for_outcomes
+    from fbhub.actions.app_webhook import set_app_webhook
+    from fbhub.actions.outcome import exit_code_for_outcomes, proceed
 
     session = load_session(ctx, **graph_flags(domain, app_id, graph_url, graph_version))
     desired = _desired_fields(session, fields, all_fields)
@@ -368,9 +371,9 @@ def subscribe_app(
     verify_token = session.secrets.require("verify-token")
     client = session.graph_client()
     try:
-        current = client.get_app_subscriptions()
-        plan = plan_app(current, dom, desired, replace=replace, force=force)
-        outcome = apply_app_plan(client, plan, verify_token, dry_run=dry_run)
+        # subscribe-app writes without asking (the plan is shown with the outcome; --dry-run shows it first)
+        outcome = set_app_webhook(client, dom, desired, verify_token, confirm=proceed, replace=replace, force=force,
+                                  dry_run=dry_run)
     finally:
         _close(client)
     code = exit_code_for_outcomes([outcome])

@@ -28,21 +28,23 @@ def _webhook_problems(w: Wizard) -> tuple[list[CheckResult], list[CheckResult]]:
 
 
 def _set_webhooks_through_api(w: Wizard, verify_token: str, fields: list[str]) -> list[str]:
-    """What 'fbhub subscribe-app' and 'fbhub subscribe-page' do, with the same planners; one line per change."""
-    from fbhub.actions.app_webhook import apply_app_plan, plan_app
+    """What 'fbhub subscribe-app' and 'fbhub subscribe-page' do, through the same actions; one line per change."""
+    from fbhub.actions.app_webhook import set_app_webhook
+    from fbhub.actions.outcome import proceed
     from fbhub.actions.page_subscriptions import subscribe_pages
 
     client = w.client()
     lines = []
+    # The operator chose "set it now" already: the actions' confirm callback has nothing more to ask.
     try:
-        plan = plan_app(client.get_app_subscriptions(), w.values.get("domain") or "", fields)
+        res = set_app_webhook(client, w.values.get("domain") or "", fields, verify_token, confirm=proceed)
     except FbhubError as exc:
         return [f"could not read the app's webhook: {exc.message}"]
-    res = apply_app_plan(client, plan, verify_token)
     lines.append(f"app webhook: {res.status}" + (f" — {res.cause}; {res.fix}" if not res.ok else ""))
     stored = w.stored_page_tokens()
     tokens = {p["id"]: stored[p["id"]] for p in (w.values.get("pages") or []) if p["id"] in stored}
-    for o in subscribe_pages(client, tokens, app_id=str(w.values.get("app_id") or ""), desired=fields):
+    for o in subscribe_pages(client, tokens, app_id=str(w.values.get("app_id") or ""), desired=fields,
+                             confirm=proceed):
         lines.append(f"page {o.page_id}: {o.status}" + (f" — {o.cause}; {o.fix}" if not o.ok else ""))
     return lines
 
