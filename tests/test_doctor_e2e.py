@@ -61,7 +61,7 @@ def test_doctor_json_per_scenario(cli, sandbox_env, scenario):
         assert by_status.get("error", set()) == errors
     assert doc["exit_code"] == code and doc["profile"] == "default"
     # every result links to an explain topic that exists
-    from fbhub.explain import resolve
+    from fbhub.knowledge import resolve
 
     for res in doc["results"]:
         assert resolve(res["topic"]).name

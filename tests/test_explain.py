@@ -26,7 +26,7 @@ REFERENCE = Path("/work/shared/reference/graph-api.md")
 
 
 def topic_text(name: str) -> str:
-    from fbhub.explain import get_topic
+    from fbhub.knowledge import get_topic
 
     return get_topic(name).markdown
 
@@ -35,7 +35,7 @@ def topic_text(name: str) -> str:
 
 @pytest.mark.parametrize("name", FIXED_TOPICS)
 def test_fixed_topic_exists_with_title_and_summary(name):
-    from fbhub.explain import get_topic, list_topics
+    from fbhub.knowledge import get_topic, list_topics
 
     t = get_topic(name)
     assert t.name == name and name in {x.name for x in list_topics()}
@@ -47,7 +47,7 @@ def test_fixed_topic_exists_with_title_and_summary(name):
 
 @pytest.mark.parametrize("name", FIXED_TOPICS)
 def test_topic_renders_plain_when_piped(cli, name):
-    from fbhub.explain import get_topic
+    from fbhub.knowledge import get_topic
 
     r = cli("explain", name)
     assert r.exit_code == 0, r.stderr
@@ -57,7 +57,7 @@ def test_topic_renders_plain_when_piped(cli, name):
 
 @pytest.mark.parametrize("name", ["invalid-app", "version-deprecated"])
 def test_topic_renders_with_rich_on_a_terminal(cli, name):
-    from fbhub.explain import get_topic
+    from fbhub.knowledge import get_topic
 
     t = get_topic(name)
     r = cli("explain", name, env={"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm-256color"})
@@ -68,7 +68,7 @@ def test_topic_renders_with_rich_on_a_terminal(cli, name):
 
 
 def test_every_see_also_reference_resolves():
-    from fbhub.explain import list_topics, resolve
+    from fbhub.knowledge import list_topics, resolve
 
     for t in list_topics():
         for ref in re.findall(r"fbhub explain ([A-Za-z0-9/#-]+)", t.markdown):
@@ -80,9 +80,9 @@ def test_every_see_also_reference_resolves():
 def test_topics_load_as_package_data():
     from importlib.resources import files
 
-    names = sorted(p.name[:-3] for p in files("fbhub.explain").joinpath("topics").iterdir()
+    names = sorted(p.name[:-3] for p in files("fbhub.knowledge").joinpath("topics").iterdir()
                    if p.name.endswith(".md"))
-    from fbhub.explain import topic_names
+    from fbhub.knowledge import topic_names
 
     assert names == topic_names() and set(FIXED_TOPICS) <= set(names)
 
@@ -148,7 +148,7 @@ def test_invalid_app_names_the_guides_pages_permissions_and_commands():
 # -- --list ----------------------------------------------------------------------------------------
 
 def test_list_shows_every_topic_with_its_summary(cli):
-    from fbhub.explain import list_topics
+    from fbhub.knowledge import list_topics
 
     r = cli("explain", "--list")
     assert r.exit_code == 0, r.stderr
@@ -215,7 +215,7 @@ def test_unknown_subcode_falls_back_to_the_code(cli, errors_catalogue):
 
 
 def test_unknown_permission_code_falls_back_to_permissions(cli, errors_catalogue):
-    from fbhub.explain import get_topic
+    from fbhub.knowledge import get_topic
 
     assert not any(c == 277 for c, _ in errors_catalogue.ERROR_CATALOGUE)
     r = cli("explain", "277")
@@ -230,19 +230,50 @@ def test_unknown_code_is_a_usage_error(cli, errors_catalogue):
     assert "fbhub explain --list" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_every_catalogue_entry_has_a_known_explain_topic(errors_catalogue):
-    from fbhub.explain import GROUP_TOPICS, topic_for_error, topic_names
+def test_every_catalogue_entry_and_check_id_names_an_existing_topic(errors_catalogue):
+    from fbhub.checks.registry import specs
+    from fbhub.knowledge import resolve, topic_names
 
+    names = set(topic_names())
+    entries = [*errors_catalogue.ERROR_CATALOGUE.values(), *(info for _, _, info in errors_catalogue._RANGES),
+               *errors_catalogue.SITUATIONS.values(), *errors_catalogue.GROUPS.values()]
+    for info in entries:
+        assert info.explain is None or info.explain in names, (info.topic, info.explain)
     for (code, subcode), info in errors_catalogue.ERROR_CATALOGUE.items():
-        assert info.group in GROUP_TOPICS, f"new catalogue group {info.group!r}: map it in GROUP_TOPICS"
-        see = topic_for_error(info, code, subcode)
-        assert see is None or see in topic_names(), (code, subcode, see)
+        page = resolve(f"{code}/{subcode}" if subcode else str(code))
+        assert page.see_also == ((info.explain,) if info.explain else ()), (code, subcode)
     for code in (190, 200, 230, 4, 17, 32, 613, 80001, 80006, 101, 191, 2500):
-        assert topic_for_error(errors_catalogue.lookup_error(code), code) is not None, code
+        assert errors_catalogue.lookup_error(code).explain is not None, code
+    for spec in specs():
+        assert spec.topic in names, (spec.id, spec.topic)
+        assert resolve(spec.id).name == spec.topic
+
+
+def test_catalogue_situation_and_group_names_open_their_topic(errors_catalogue):
+    from fbhub.knowledge import resolve
+
+    for name, info in {**errors_catalogue.SITUATIONS, **errors_catalogue.GROUPS}.items():
+        page = resolve(name)
+        if info.explain is not None:
+            assert page.kind == "topic" and page.name == info.explain, name
+        else:
+            assert page.kind == "error-code" and page.title == info.title, name
+    assert resolve("token").name == "token-expired" and resolve("webhooks").name == "webhook-not-receiving"
+
+
+def test_other_names_live_in_the_topic_files_and_are_not_shown():
+    from fbhub.knowledge import get_topic, list_topics, resolve
+
+    assert get_topic("redirect-uri").other_names and "other names" not in get_topic("redirect-uri").markdown
+    for t in list_topics():
+        assert "<!--" not in t.markdown, t.name
+        for other in t.other_names:
+            found = resolve(other)
+            assert found.name == t.name and found.resolved_from == other, (t.name, other)
 
 
 def test_catalogue_names_resolve(cli, errors_catalogue):
-    from fbhub.explain import resolve
+    from fbhub.knowledge import resolve
 
     for name in errors_catalogue.all_topics():
         if name != "unknown":
@@ -260,7 +291,7 @@ def test_close_miss_suggests_the_right_topic(cli):
 
 
 def test_obvious_typo_is_shown_with_a_note(cli):
-    from fbhub.explain import get_topic
+    from fbhub.knowledge import get_topic
 
     r = cli("explain", "token-expird")
     assert r.exit_code == 0 and r.stdout == get_topic("token-expired").markdown
@@ -274,7 +305,7 @@ def test_unknown_topic_has_no_suggestion_when_nothing_is_close(cli):
 
 def test_resolve_api():
     from fbhub.errors import UsageError
-    from fbhub.explain import get_topic, resolve
+    from fbhub.knowledge import get_topic, resolve
 
     assert resolve("invalid-app").name == "invalid-app"
     assert resolve("Invalid_App").name == "invalid-app"
@@ -290,7 +321,7 @@ def test_resolve_api():
 
 def test_doctor_check_ids_resolve_to_their_topic(cli):
     from fbhub.checks.registry import specs
-    from fbhub.explain import resolve, topic_names
+    from fbhub.knowledge import resolve, topic_names
 
     for spec in specs():
         assert spec.topic in topic_names(), (spec.id, spec.topic)
@@ -301,7 +332,7 @@ def test_doctor_check_ids_resolve_to_their_topic(cli):
 
 def test_check_groups_named_in_topics_exist():
     from fbhub.checks.registry import specs
-    from fbhub.explain import list_topics
+    from fbhub.knowledge import list_topics
 
     prefixes = {c.id[:3] for c in specs()}
     for t in list_topics():

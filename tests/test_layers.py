@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[1] / "fbhub"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cli", ("fbhub.cli", "fbhub.__main__")),
     ("flows", ("fbhub.wizard", "fbhub.demo", "fbhub.reviewkit")),
-    ("actions", ("fbhub.actions", "fbhub.report", "fbhub.monitoring", "fbhub.explain",
-                 "fbhub.knowledge")),
+    ("actions", ("fbhub.actions", "fbhub.report", "fbhub.monitoring", "fbhub.knowledge")),
     ("checks", ("fbhub.checks",)),
     ("session", ("fbhub.session",)),
     ("graph, config", ("fbhub.graph", "fbhub.settings", "fbhub.configfile", "fbhub.locks", "fbhub.secrets",

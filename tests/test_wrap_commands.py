@@ -87,7 +87,7 @@ TOPIC = "webhook-endpoint"  # has a URL wider than the terminal
 
 @pytest.mark.parametrize("colour", [True, False])
 def test_rendered_explain_wraps_without_cutting_urls(cli, colour):
-    from fbhub.explain import get_topic
+    from fbhub.knowledge import get_topic
 
     env = {**TERMINAL, **({"FORCE_COLOR": "1", "NO_COLOR": None, "TERM": "xterm-256color"} if colour else {})}
     r = cli("explain", TOPIC, env=env)

@@ -12,7 +12,7 @@ def _starting(words: list[str], incomplete: str) -> list[str]:
 
 def explain_topics(incomplete: str) -> list[str]:
     from fbhub.checks.registry import specs
-    from fbhub.explain import topic_names
+    from fbhub.knowledge import topic_names
 
     return _starting([*topic_names(), *(c.id for c in specs())], incomplete)
 

@@ -22,7 +22,7 @@ def explain(
     as_json: JsonOpt = False,
 ) -> None:
     """What a warning or error means, how to confirm its cause and how to fix it."""
-    from fbhub.explain import list_topics, resolve
+    from fbhub.knowledge import list_topics, resolve
 
     if list_ or topic is None:
         topics = list_topics()
